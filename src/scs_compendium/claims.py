@@ -18,7 +18,7 @@ import yaml
 
 from .atomic import atomic_write_json, atomic_write_text
 from .errors import ClaimsError, CompendiumError
-from .pipeline import Pipeline, load_pipeline
+from .pipeline import YAML_LOADER, Pipeline, load_pipeline
 from .results import lookup, read_results
 
 REGISTRY = "data/claims.yaml"
@@ -91,7 +91,7 @@ def load_registry(root: Path | None = None, pipeline: Pipeline | None = None) ->
     root = pipeline.root
     path = root / REGISTRY
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
     except FileNotFoundError:
         raise ClaimsError(f"{REGISTRY}: file not found") from None
     except yaml.YAMLError as exc:

@@ -11,8 +11,6 @@ import json
 import warnings
 from pathlib import Path
 
-import pandas as pd
-
 from .atomic import atomic_write_json, sha256_file
 from .errors import DataError
 from .pipeline import find_project_root
@@ -96,11 +94,10 @@ def _frictionless_problems(root: Path, resource: dict) -> list[str]:
             row = getattr(error, "row_number", None)
             if row is not None:
                 where += f", line {row}"
-            column = getattr(error, "field_name", None) or (
-                f"position {error.field_number}" if getattr(error, "field_number", None) else None
-            )
-            if column:
-                where += f", column {column!r}" if getattr(error, "field_name", None) else f", column {column}"
+            if getattr(error, "field_name", None):
+                where += f", column {error.field_name!r}"
+            elif getattr(error, "field_number", None):
+                where += f", column {error.field_number}"
             problems.append(f"{where}: {_explain(error, resource)}")
     return problems
 
@@ -150,8 +147,10 @@ def data_fingerprint(root: Path) -> dict[str, str]:
     return hashes
 
 
-def load_table(name: str, root: Path | None = None) -> pd.DataFrame:
-    """Validate one table and read it with the column types its schema declares."""
+def load_table(name: str, root: Path | None = None):
+    """Validate one table and read it (a pandas DataFrame) with the column types its schema declares."""
+    import pandas as pd
+
     root = Path(root) if root else find_project_root()
     resource = resource_descriptor(name, root)
     validate(root, [name])

@@ -45,7 +45,6 @@ def apply_style() -> None:
             "savefig.bbox": "tight",
             "pdf.fonttype": 42,  # TrueType, so journals' checkers accept the fonts
             "svg.fonttype": "none",  # text stays text in the SVG
-            "svg.hashsalt": "scs-compendium",  # stable ids, so same figure -> same bytes
         },
     )
 
@@ -74,6 +73,7 @@ def save_figure(fig, stem: str, folder: Path, provenance: dict) -> list[Path]:
     written = []
     for ext in FIGURE_FORMATS:
         buffer = io.BytesIO()
-        fig.savefig(buffer, format=ext, dpi=DPI, metadata=metadata[ext])
+        with plt.rc_context({"svg.hashsalt": "scs-compendium"}):  # stable SVG ids
+            fig.savefig(buffer, format=ext, dpi=DPI, metadata=metadata[ext])
         written.append(atomic_write_bytes(Path(folder) / f"{stem}.{ext}", buffer.getvalue()))
     return written

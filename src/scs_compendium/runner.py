@@ -30,7 +30,7 @@ from .atomic import atomic_write_json, sha256_file, sha256_text
 from .errors import CompendiumError
 from .pipeline import Pipeline, Step, load_pipeline, resolve_parameters
 from .results import read_results
-from .step import git_commit
+from .provenance import git_commit
 
 MANIFEST = "build/manifest.json"
 STAGING = "build/.staging"

@@ -14,7 +14,6 @@ written atomically.
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -22,25 +21,9 @@ from . import __version__
 from .atomic import sha256_file
 from .errors import ResultsError
 from .figures import apply_style, save_figure
+from .provenance import git_commit
 from .pipeline import find_project_root, load_pipeline, resolve_parameters
 from .results import RESULTS_DIR, read_results, write_results
-
-
-def git_commit(root: Path) -> str:
-    """The commit the project is at, with '+dirty' for uncommitted changes, or 'unknown'."""
-    try:
-        head = subprocess.run(
-            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10
-        )
-        if head.returncode != 0:
-            return "unknown"
-        status = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root, capture_output=True, text=True, timeout=10,
-        )
-        return head.stdout.strip() + ("+dirty" if status.stdout.strip() else "")
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
 
 
 class StepContext:
@@ -97,6 +80,3 @@ class StepContext:
         return read_results(self.root, step)["values"]
 
 
-def step_context(name: str, **parameters: Any) -> StepContext:
-    """The context of step `name` with the notebook's parameter values."""
-    return StepContext(name, **parameters)

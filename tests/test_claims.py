@@ -1,0 +1,123 @@
+"""The claims registry validates, and the rules give the verdicts they promise."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from scs_compendium.claims import (
+    VERDICTS, Claim, apply_rule, assess, build_report, load_registry, render_html, render_markdown,
+)
+from scs_compendium.errors import ClaimsError
+from scs_compendium.pipeline import load_pipeline
+
+
+def claim(kind: str, keys=("k",), reported=None, **rule) -> Claim:
+    return Claim(
+        id="c", section="1", footnote=None, statement="s",
+        reported=reported or {"value": 1, "unit": "u"}, step="literature_shares",
+        keys=tuple(keys), rule={"kind": kind, **rule},
+    )
+
+
+def test_real_registry_validates_and_names_known_steps():
+    pipeline = load_pipeline()
+    claims = load_registry(pipeline=pipeline)
+    assert len(claims) >= 50
+    known = set(pipeline.steps) | set(pipeline.planned)
+    assert all(c.step in known for c in claims)
+    assert len({c.id for c in claims}) == len(claims)
+
+
+def test_registry_covers_the_articles_footnoted_figures():
+    footnotes = {c.footnote for c in load_registry()}
+    assert {11, 14, 22, 26, 59, 66, 67, 68, 73, 74}.issubset(footnotes)
+
+
+@pytest.mark.parametrize(
+    ("flags", "verdict"),
+    [([True, True], "reproduced"), ([True, False], "partly reproduced"), ([False, False], "not reproduced")],
+)
+def test_all_true_rule(flags, verdict):
+    keys = [f"k{i}" for i in range(len(flags))]
+    assert apply_rule(claim("all_true", keys), dict(zip(keys, flags))) == verdict
+
+
+def test_within_and_equals_rules():
+    assert apply_rule(claim("within", low=0.15, high=0.30), {"k": 0.2}) == "reproduced"
+    assert apply_rule(claim("within", low=0.15, high=0.30), {"k": 0.41}) == "not reproduced"
+    c = claim("equals", reported={"value": 62, "unit": "zones"}, tolerance=0)
+    assert apply_rule(c, {"k": 62}) == "reproduced"
+    assert apply_rule(c, {"k": 61}) == "not reproduced"
+
+
+def test_verdict_key_and_not_checkable_rules():
+    assert apply_rule(claim("verdict_key"), {"k": "partly reproduced"}) == "partly reproduced"
+    with pytest.raises(ClaimsError, match="not a verdict"):
+        apply_rule(claim("verdict_key"), {"k": "maybe"})
+    assert apply_rule(claim("not_checkable", why="x"), {"k": 3}) == "not checkable"
+
+
+def test_rules_refuse_results_of_the_wrong_type():
+    with pytest.raises(ClaimsError, match="needs true/false"):
+        apply_rule(claim("all_true"), {"k": 1})
+    with pytest.raises(ClaimsError, match="needs a number"):
+        apply_rule(claim("within", low=0, high=1), {"k": "0.5"})
+
+
+def test_assess_pending_needs_data_and_results():
+    pipeline = load_pipeline()
+    planned = Claim("p", "3", None, "s", {"value": 1, "unit": "u"}, "search_interest", ("x",), {"kind": "all_true"})
+    assert assess(planned, pipeline).verdict == "pending"
+    c = claim("all_true")
+    needs = assess(c, pipeline, {"literature_shares": {"values": {"needs_data": "run `scs fetch trends`"}}})
+    assert needs.verdict == "needs data" and "scs fetch trends" in needs.evidence[-1]
+    done = assess(c, pipeline, {"literature_shares": {"values": {"k": True}}})
+    assert done.verdict == "reproduced" and done.reproduced is True
+    assert any("footnote 22" in e for e in done.evidence)  # the data source is cited
+
+
+def write_registry(root, entries):
+    (root / "data/claims.yaml").write_text(yaml.safe_dump({"claims": entries}))
+
+
+GOOD = {
+    "id": "x", "section": "3", "statement": "s", "reported": {"value": 1, "unit": "u"},
+    "step": "literature_shares", "keys": ["all_consistent"], "rule": {"kind": "all_true"},
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"step": "nowhere"}, "claim 'x': step 'nowhere' is neither a step nor planned"),
+        ({"rule": {"kind": "vibes"}}, "claim 'x': rule kind 'vibes' is not one of"),
+        ({"rule": {"kind": "within", "low": 1}}, "claim 'x': rule 'within' needs 'high'"),
+        ({"reported": {"value": 1}}, "claim 'x': field 'reported' needs 'value' and 'unit'"),
+        ({"statement": ""}, "claim 'x': missing field 'statement'"),
+        ({"keys": []}, "claim 'x': rule 'all_true' needs at least one result key"),
+        ({"colour": "red"}, "claim 'x': unknown field\\(s\\) \\['colour'\\]"),
+        ({"corroboration": {"status": "maybe", "source": "s"}}, "corroboration status must be one of"),
+    ],
+)
+def test_malformed_entries_name_claim_and_field(data_copy, change, message):
+    write_registry(data_copy, [{**GOOD, **change}])
+    with pytest.raises(ClaimsError, match=message):
+        load_registry(data_copy)
+
+
+def test_duplicate_ids_are_refused(data_copy):
+    write_registry(data_copy, [GOOD, GOOD])
+    with pytest.raises(ClaimsError, match="claim id 'x' appears twice"):
+        load_registry(data_copy)
+
+
+def test_report_formats_hold_every_claim(data_copy):
+    write_registry(data_copy, [GOOD, {**GOOD, "id": "y", "step": "timeline"}])
+    rows = build_report(data_copy)
+    assert [r["verdict"] for r in rows] == ["pending", "pending"]  # nothing has run in the copy
+    assert {"id", "section", "statement", "reported", "reproduced", "verdict", "evidence", "step"} <= set(rows[0])
+    assert all(r["verdict"] in VERDICTS for r in rows)
+    html = render_html(rows)
+    assert html.count("<tr data-verdict=") == 2
+    assert render_markdown(rows).count("| **pending** |") == 2

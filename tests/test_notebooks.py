@@ -1,0 +1,94 @@
+"""Every notebook is committed clean, declares its parameters, and runs under papermill."""
+
+from __future__ import annotations
+
+import ast
+import json
+
+import nbformat
+import pytest
+from PIL import Image
+
+from scs_compendium.claims import VERDICTS, load_registry
+from scs_compendium.pipeline import load_pipeline
+from scs_compendium.runner import Runner
+
+from .conftest import REPO
+
+PIPELINE = load_pipeline(REPO)
+STEPS = list(PIPELINE.steps.values())
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
+def test_notebook_is_committed_without_outputs(step):
+    nb = nbformat.read(REPO / step.notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{step.notebook}: strip outputs"
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
+def test_parameters_cell_matches_pipeline_spec(step):
+    nb = nbformat.read(REPO / step.notebook, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{step.notebook}: exactly one cell tagged 'parameters'"
+    assigned = {}
+    for node in ast.parse(tagged[0].source).body:
+        assert isinstance(node, ast.Assign), "the parameters cell only assigns values"
+        assigned[node.targets[0].id] = ast.literal_eval(node.value)
+    assert assigned == step.defaults(), f"{step.notebook}: parameters cell differs from pipeline.yaml"
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
+def test_notebook_opens_with_its_claim_and_closes_with_verdicts(step):
+    nb = nbformat.read(REPO / step.notebook, as_version=4)
+    assert nb.cells[0].cell_type == "markdown" and "Claim" in nb.cells[0].source
+    assert "verdict_table" in nb.cells[-1].source
+
+
+@pytest.fixture(scope="module")
+def real_chain(tmp_path_factory):
+    """The real chain run once with its defaults, in a copy of the project."""
+    import shutil
+
+    root = tmp_path_factory.mktemp("chain") / "project"
+    root.mkdir()
+    for item in ("data", "notebooks"):
+        shutil.copytree(REPO / item, root / item)
+    for item in ("pipeline.yaml", "requirements.lock", "requirements.in"):
+        shutil.copy(REPO / item, root / item)
+    shutil.copytree(REPO / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    lines: list[str] = []
+    outcome = Runner(root, log=lines.append).run()
+    assert outcome.ok, "\n".join(lines)
+    return root
+
+
+def test_every_step_runs_with_defaults_and_publishes_its_outputs(real_chain):
+    for step in STEPS:
+        for rel in step.outputs:
+            assert (real_chain / rel).is_file(), rel
+        assert (real_chain / f"build/notebooks/{step.name}.ipynb").is_file()
+
+
+def test_figures_carry_provenance(real_chain):
+    png = Image.open(real_chain / "figures/literature_shares.png")
+    provenance = json.loads(png.text["Provenance"])
+    assert provenance["step"] == "literature_shares"
+    assert provenance["parameters"]["confidence_level"] == 0.95
+    assert "data/raw/literature_classification.csv" in provenance["inputs"]
+
+
+def test_claims_report_lists_every_claim_with_a_verdict(real_chain):
+    rows = json.loads((real_chain / "build/claims.json").read_text())
+    assert [r["id"] for r in rows] == [c.id for c in load_registry(real_chain)]
+    assert all(r["verdict"] in VERDICTS for r in rows)
+    verdicts = {r["id"]: r for r in rows}
+    assert verdicts["s3-chinese-literature-mostly-economic"]["verdict"] == "reproduced"
+    assert verdicts["fn22-cnki-total"]["verdict"] == "not checkable"
+    assert verdicts["fn22-credit-china-economics"]["reproduced"] == [50, 50]
+    assert verdicts["fn66-blacklisted-population-share"]["verdict"] == "pending"
+    assert "footnote 22" in verdicts["fn22-cnki-total"]["evidence"]
+    html = (real_chain / "build/claims.html").read_text()
+    assert html.count("<tr data-verdict=") == len(rows)
+    assert "| fn22-cnki-total |" in (real_chain / "build/claims.md").read_text()
