@@ -120,3 +120,11 @@ def test_shares_over_100_percent_are_refused(data_copy):
     path.write_text(path.read_text().replace(",33,rounded,", ",53,rounded,"))
     with pytest.raises(DataError, match=r"add up to 108.0%"):
         load_classification(data_copy)
+
+
+def test_notebook_tables():
+    from scs_compendium.literature import count_table, majority_table
+
+    result = analyse(hand_table())
+    assert list(count_table(result)["whole counts allowed"]) == ["60-60", "31-40"]
+    assert list(majority_table(result)["least economic count"]) == ["60 of 100"]

@@ -151,6 +151,39 @@ def analyse(
     }
 
 
+def count_table(analysis: dict) -> pd.DataFrame:
+    """One row per corpus and field: reported share, implied count, whole counts allowed."""
+    return pd.DataFrame([
+        {
+            "corpus": corpus["label"],
+            "field": cat["label"],
+            "reported": ("> " if cat["qualifier"] == "more_than" else "") + f"{cat['reported_percent']:g}%",
+            "implied count": round(cat["implied_count"], 1),
+            "whole counts allowed": f"{cat['count_range'][0]:,}-{cat['count_range'][1]:,}",
+            "consistent": cat["consistent"],
+        }
+        for corpus in analysis["corpora"].values()
+        for cat in corpus["categories"].values()
+    ])
+
+
+def majority_table(analysis: dict) -> pd.DataFrame:
+    """One row per corpus: the least economic share allowed, its interval and the one-sided test."""
+    level = analysis["settings"]["confidence_level"]
+    return pd.DataFrame([
+        {
+            "corpus": corpus["label"],
+            "economic fields": ", ".join(corpus["economic"]["categories"]),
+            "least economic count": f"{corpus['economic']['min_count']:,} of {corpus['total']:,}",
+            "share": round(corpus["economic"]["min_share"], 4),
+            f"{level:.0%} Wilson interval": [round(x, 4) for x in corpus["economic"]["wilson"]],
+            "one-sided p": corpus["economic"]["p_value"],
+            "above threshold": corpus["economic"]["above_threshold"],
+        }
+        for corpus in analysis["corpora"].values()
+    ])
+
+
 def short_label(corpus: str) -> str:
     """'China Academic Journals (CNKI), keyword search' -> 'CNKI'; else the part before a comma."""
     match = re.search(r"\(([^)]+)\)", corpus)
