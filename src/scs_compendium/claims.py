@@ -14,11 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .atomic import atomic_write_json, atomic_write_text
 from .errors import ClaimsError, CompendiumError
-from .pipeline import YAML_LOADER, Pipeline, load_pipeline
+from .pipeline import Pipeline, load_pipeline, read_yaml
 from .results import lookup, read_results
 
 REGISTRY = "data/claims.yaml"
@@ -89,13 +87,7 @@ def load_registry(root: Path | None = None, pipeline: Pipeline | None = None) ->
     """Read and check the registry; each error names the claim and the field."""
     pipeline = pipeline or load_pipeline(root)
     root = pipeline.root
-    path = root / REGISTRY
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
-    except FileNotFoundError:
-        raise ClaimsError(f"{REGISTRY}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise ClaimsError(f"{REGISTRY}: not valid YAML: {exc}") from None
+    raw = read_yaml(root / REGISTRY, REGISTRY, ClaimsError)
     entries = raw.get("claims") if isinstance(raw, dict) else None
     if not isinstance(entries, list):
         raise ClaimsError(f"{REGISTRY}: expected a top-level 'claims:' list")

@@ -153,16 +153,21 @@ class Pipeline:
         return found
 
 
+def read_yaml(path: Path, shown: str, error: type[Exception]) -> Any:
+    """Parse a YAML file; a missing or malformed file raises `error` naming it as `shown`."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+    except FileNotFoundError:
+        raise error(f"{shown}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{shown}: not valid YAML: {exc}") from None
+
+
 def load_pipeline(root: Path | str | None = None) -> Pipeline:
     """Read and check `pipeline.yaml`; every error names the step and the key."""
     root = Path(root) if root else find_project_root()
     path = root / SPEC_FILE
-    try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
-    except FileNotFoundError:
-        raise SpecError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path}: not valid YAML: {exc}") from None
+    raw = read_yaml(path, str(path), SpecError)
     if not isinstance(raw, dict) or not isinstance(raw.get("steps"), dict):
         raise SpecError(f"{path}: expected a mapping with a 'steps:' mapping")
     fingerprint = raw.get("fingerprint") or {}
