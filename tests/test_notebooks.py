@@ -87,7 +87,8 @@ def test_claims_report_lists_every_claim_with_a_verdict(real_chain):
     assert verdicts["s3-chinese-literature-mostly-economic"]["verdict"] == "reproduced"
     assert verdicts["fn22-cnki-total"]["verdict"] == "not checkable"
     assert verdicts["fn22-credit-china-economics"]["reproduced"] == [50, 50]
-    assert verdicts["fn66-blacklisted-population-share"]["verdict"] == "pending"
+    assert verdicts["fn66-blacklisted-population-share"]["verdict"] == "partly reproduced"
+    assert verdicts["s3-trends-peak-2021h2"]["verdict"] == "pending"
     assert "footnote 22" in verdicts["fn22-cnki-total"]["evidence"]
     html = (real_chain / "build/claims.html").read_text()
     assert html.count("<tr data-verdict=") == len(rows)

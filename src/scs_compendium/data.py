@@ -108,6 +108,8 @@ def _explain(error, resource: dict) -> str:
     if kind == "type-error":
         field = fields.get(error.field_name, {})
         return f"expected {field.get('type', '?')}, got {error.cell!r}"
+    if kind == "constraint-error" and '"required"' in (error.note or ""):
+        return "a value is required, but the cell is blank"
     if kind == "constraint-error":
         return f"value {error.cell!r} breaks a constraint ({error.note})"
     if kind == "extra-cell":

@@ -1,0 +1,527 @@
+"""Footnote 66: how many are blacklisted, and how the answer depends on what is counted.
+
+Counts carry their unit. A share divides like by like (persons by persons,
+enterprises by market entities); anything else is refused unless the code states
+an explicit assumption that converts the unit (`assume_unit`). Cumulative
+listings since 2013 are an intensity (listings per 100 persons), never a share.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import pandas as pd
+
+from .data import load_table
+from .errors import CompendiumError, DataError
+
+UNITS = ("persons", "person-times", "subjects", "enterprises", "entities", "records", "blocked purchases",
+         "market entities")
+# (numerator unit, denominator unit) pairs whose quotient is a share of the denominator.
+SHARE_UNITS = {
+    ("persons", "persons"),
+    ("enterprises", "enterprises"),
+    ("enterprises", "market entities"),
+    ("entities", "market entities"),
+    ("market entities", "market entities"),
+}
+# Pairs whose quotient is an intensity (events per person), not a share of people.
+INTENSITY_UNITS = {("person-times", "persons"), ("blocked purchases", "persons")}
+POPULATION_DEFINITIONS = ("flow", "stock", "cumulative")
+POPULATION_BASES = ("total", "aged_16_plus")
+ENTITY_DEFINITIONS = ("revoked_licences_per_market_entity", "revoked_licences_per_enterprise", "legal_subjects_per_market_entity")
+
+
+class UnitError(CompendiumError):
+    """A division across incompatible units, or a figure without unit or source."""
+
+
+@dataclass(frozen=True)
+class Count:
+    """A published figure with its unit and source."""
+
+    value: float
+    unit: str
+    label: str
+    source: str
+    date: str = ""
+    assumptions: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        if self.unit not in UNITS:
+            raise UnitError(f"{self.label}: unknown unit {self.unit!r}; expected one of {list(UNITS)}")
+        if not self.source:
+            raise UnitError(f"{self.label}: a figure needs its source")
+
+
+def assume_unit(count: Count, unit: str, why: str) -> Count:
+    """The same figure read in another unit, with the assumption that allows it recorded."""
+    return replace(count, unit=unit, assumptions=(*count.assumptions, why))
+
+
+@dataclass
+class Rate:
+    """numerator / denominator in percent, with its arithmetic and assumptions."""
+
+    definition: str
+    base: str
+    year: str
+    numerator: Count
+    denominator: Count
+    percent: float
+    kind: str  # "share" or "per 100 persons"
+    denominator_gap_years: float = 0.0
+    assumptions: list[str] = field(default_factory=list)
+
+    @property
+    def arithmetic(self) -> str:
+        return (
+            f"{self.numerator.value:,.0f} {self.numerator.unit} / {self.denominator.value:,.0f} "
+            f"{self.denominator.unit} = {self.percent:.3f}%" + ("" if self.kind == "share" else " (listings per 100 persons)")
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "definition": self.definition,
+            "base": self.base,
+            "year": self.year,
+            "percent": self.percent,
+            "kind": self.kind,
+            "numerator": self.numerator.label,
+            "numerator_source": self.numerator.source,
+            "denominator": self.denominator.label,
+            "denominator_source": self.denominator.source,
+            "denominator_gap_years": round(self.denominator_gap_years, 2),
+            "assumptions": list(self.numerator.assumptions) + self.assumptions,
+            "arithmetic": self.arithmetic,
+        }
+
+
+def share(numerator: Count, denominator: Count) -> float:
+    """numerator / denominator in percent, refused unless it is a share (like by like)."""
+    if (numerator.unit, denominator.unit) not in SHARE_UNITS:
+        raise UnitError(
+            f"cannot take {numerator.label} ({numerator.unit}) as a share of {denominator.label} "
+            f"({denominator.unit}): a share needs one of {sorted(SHARE_UNITS)}; convert with "
+            "assume_unit(...) and state why"
+        )
+    return 100 * numerator.value / denominator.value
+
+
+def per_hundred(numerator: Count, denominator: Count) -> float:
+    """Events per 100 persons (person-times or blocked purchases over persons)."""
+    if (numerator.unit, denominator.unit) not in INTENSITY_UNITS:
+        raise UnitError(
+            f"cannot take {numerator.label} ({numerator.unit}) per {denominator.unit}: an intensity "
+            f"needs one of {sorted(INTENSITY_UNITS)}"
+        )
+    return 100 * numerator.value / denominator.value
+
+
+# --- loading ------------------------------------------------------------------------
+
+
+def _checked(name: str, root) -> pd.DataFrame:
+    frame = load_table(name, root)
+    frame["reference_date"] = pd.to_datetime(frame["reference_date"])
+    return frame
+
+
+def load_counts(root=None) -> pd.DataFrame:
+    """China's published blacklist counts (`china_blacklist_counts`)."""
+    return _checked("china_blacklist_counts", root)
+
+
+def load_population(root=None) -> pd.DataFrame:
+    """China's population figures (`china_population`)."""
+    return _checked("china_population", root)
+
+
+def load_market_entities(root=None) -> pd.DataFrame:
+    """Registered market entities and enterprises (`china_market_entities`)."""
+    return _checked("china_market_entities", root)
+
+
+def load_comparators(root=None) -> pd.DataFrame:
+    """Western private-credit comparators (`western_comparators`)."""
+    return load_table("western_comparators", root)
+
+
+def to_count(row, label: str | None = None) -> Count:
+    """A table row as a Count, citing its id and publisher."""
+    if not getattr(row, "source_title", None):
+        raise DataError(f"figure {row.id!r} has no source")
+    return Count(
+        value=float(row.value),
+        unit=row.unit,
+        label=label or row.id,
+        source=f"{row.id}: {row.publisher}, {row.source_title}",
+        date=row.reference_date.date().isoformat(),
+    )
+
+
+# --- denominators -------------------------------------------------------------------
+
+
+def _years_between(a: pd.Timestamp, b: pd.Timestamp) -> float:
+    return abs((a - b).days) / 365.25
+
+
+def population_denominator(population: pd.DataFrame, when: pd.Timestamp, base: str) -> tuple[Count, float]:
+    """The population figure nearest to `when` for the base ('total' or 'aged_16_plus'), and the gap in years."""
+    if base not in POPULATION_BASES:
+        raise ValueError(f"base must be one of {POPULATION_BASES}, got {base!r}")
+    candidates: list[Count] = []
+    if base == "total":
+        for row in population[population["indicator"].isin(["population_year_end", "population_census"])].itertuples():
+            candidates.append(to_count(row, f"population {row.reference_date.date()} ({row.id})"))
+    else:
+        by_id = {row.id: row for row in population.itertuples()}
+        for row in population[population["indicator"] == "population_aged_16_59"].itertuples():
+            older = population[(population["indicator"] == "population_aged_60_plus") & (population["reference_date"] == row.reference_date)]
+            for other in older.itertuples():
+                candidates.append(Count(
+                    row.value + other.value, "persons", f"population aged 16+ {row.reference_date.date()}",
+                    f"{row.id} + {other.id}: {row.publisher}", row.reference_date.date().isoformat(),
+                ))
+        for row in population[population["indicator"] == "population_census"].itertuples():
+            young = population[(population["indicator"] == "population_census_aged_0_15") & (population["reference_date"] == row.reference_date)]
+            for other in young.itertuples():
+                candidates.append(Count(
+                    row.value - other.value, "persons", f"population aged 16+ (census {row.reference_date.date()})",
+                    f"{row.id} - {other.id}: {by_id[row.id].publisher}", row.reference_date.date().isoformat(),
+                ))
+    if not candidates:
+        raise DataError(f"no population figure for base {base!r}")
+    best = min(candidates, key=lambda c: _years_between(pd.Timestamp(c.date), when))
+    return best, _years_between(pd.Timestamp(best.date), when)
+
+
+def entity_denominator(entities: pd.DataFrame, when: pd.Timestamp, unit: str) -> tuple[Count, float]:
+    """The registered market entities (or enterprises) figure nearest to `when`."""
+    rows = entities[entities["unit"] == unit]
+    if rows.empty:
+        raise DataError(f"no figure of {unit} in china_market_entities")
+    best = min(rows.itertuples(), key=lambda r: _years_between(r.reference_date, when))
+    return to_count(best, f"{unit} {best.reference_date.date()} ({best.id})"), _years_between(best.reference_date, when)
+
+
+# --- the rates ----------------------------------------------------------------------
+
+PERSON_TIMES_AS_PERSONS = (
+    "new listings counted in person-times or subjects are taken as persons: someone listed twice in "
+    "a year counts twice and subjects include some legal persons, so the share is an upper bound"
+)
+CUMULATIVE_AS_LISTINGS = (
+    "a cumulative count since October 2013 includes people since removed and repeat listings: it is "
+    "a number of listings, not of people now listed"
+)
+
+
+def population_rates(counts: pd.DataFrame, population: pd.DataFrame, max_gap_years: float = 1.0) -> list[Rate]:
+    """Every population rate the data support: definition x base x year."""
+    rates: list[Rate] = []
+    flows = counts[(counts["indicator"] == "new_dishonest_judgment_debtors") & (counts["measure"] == "flow")]
+    stocks = counts[counts["indicator"] == "court_list_current"]
+    cumulative = counts[counts["indicator"].isin(["court_list_cumulative", "new_dishonest_judgment_debtors_cumulative"])]
+    # The latest cumulative figure of each year stands for that year; on a tie, an exact figure wins.
+    ordered = cumulative.assign(_exact=cumulative["qualifier"] == "exact").sort_values(["reference_date", "_exact", "id"])
+    latest = ordered.groupby(ordered["reference_date"].dt.year).tail(1)
+    for base in POPULATION_BASES:
+        for row in flows.itertuples():
+            numerator = to_count(row, f"new listings {row.period} ({row.id})")
+            if numerator.unit != "persons":
+                numerator = assume_unit(numerator, "persons", PERSON_TIMES_AS_PERSONS)
+            rates += _rate("flow", base, str(row.period), numerator, population, row.reference_date, max_gap_years, share)
+        for row in stocks.itertuples():
+            numerator = to_count(row, f"people listed now, {row.reference_date.date()} ({row.id})")
+            rates += _rate("stock", base, str(row.reference_date.year), numerator, population, row.reference_date, max_gap_years, share)
+        for row in latest.itertuples():
+            numerator = to_count(row, f"listings since 2013, {row.reference_date.date()} ({row.id})")
+            if numerator.unit != "person-times":
+                numerator = assume_unit(numerator, "person-times", CUMULATIVE_AS_LISTINGS)
+            rates += _rate("cumulative", base, str(row.reference_date.year), numerator, population, row.reference_date, max_gap_years, per_hundred)
+    return rates
+
+
+def _rate(definition, base, year, numerator, population, when, max_gap, divide) -> list[Rate]:
+    denominator, gap = population_denominator(population, when, base)
+    if gap > max_gap:
+        return []
+    kind = "share" if divide is share else "per 100 persons"
+    return [Rate(definition, base, year, numerator, denominator, divide(numerator, denominator), kind, gap)]
+
+
+def entity_rates(counts: pd.DataFrame, entities: pd.DataFrame, max_gap_years: float = 1.0) -> list[Rate]:
+    """Shares of market entities (or enterprises) blacklisted, under each definition the data allow."""
+    rates: list[Rate] = []
+    by_indicator = {ind: rows for ind, rows in counts.groupby("indicator")}
+    for row in by_indicator.get("npcic_new_revoked_business_licences", pd.DataFrame()).itertuples():
+        revoked = to_count(row, f"revoked business licences {row.period} ({row.id})")
+        for definition, unit in (("revoked_licences_per_market_entity", "market entities"),
+                                 ("revoked_licences_per_enterprise", "enterprises")):
+            denominator, gap = entity_denominator(entities, row.reference_date, unit)
+            if gap <= max_gap_years:
+                rates.append(Rate(definition, unit, str(row.period), revoked, denominator, share(revoked, denominator), "share", gap))
+    monthly_total = by_indicator.get("npcic_monthly_new_blacklisted_subjects", pd.DataFrame())
+    monthly_legal = by_indicator.get("npcic_monthly_new_blacklisted_legal_persons", pd.DataFrame())
+    for row in by_indicator.get("npcic_new_blacklisted_subjects", pd.DataFrame()).itertuples():
+        month_total = monthly_total[monthly_total["period"].str.startswith(str(row.period))]
+        month_legal = monthly_legal[monthly_legal["period"].str.startswith(str(row.period))]
+        if month_total.empty or month_legal.empty:
+            continue
+        fraction = float(month_legal["value"].iloc[0]) / float(month_total["value"].iloc[0])
+        legal = Count(
+            row.value * fraction, "subjects", f"legal-person subjects newly listed {row.period} (est.)",
+            f"{row.id} x {month_legal['id'].iloc[0]} / {month_total['id'].iloc[0]}",
+            row.reference_date.date().isoformat(),
+        )
+        legal = assume_unit(legal, "entities", (
+            f"the legal-person share of new subjects in {month_legal['period'].iloc[0]} "
+            f"({fraction:.1%}) applied to the whole year"
+        ))
+        denominator, gap = entity_denominator(entities, row.reference_date, "market entities")
+        if gap <= max_gap_years:
+            rates.append(Rate("legal_subjects_per_market_entity", "market entities", str(row.period), legal,
+                              denominator, share(legal, denominator), "share", gap))
+    return rates
+
+
+# --- verdicts -----------------------------------------------------------------------
+
+
+def matches(percent: float, low: float, high: float, decimals: int) -> bool:
+    """Does `percent`, rounded as the article rounds, fall in [low, high]?"""
+    return low <= round(percent, decimals) <= high
+
+
+def range_verdict(rates: list[Rate], low: float, high: float, decimals: int, claim_years: list[str]) -> str:
+    """Verdict for a reported range against rates.
+
+    reproduced: a rate of the claimed years matches; not reproduced: rates of the claimed
+    years exist and none matches; partly reproduced: only rates of other years match;
+    not checkable: no rate of the claimed years, and none of other years matches.
+    """
+    in_years = [r for r in rates if r.year in claim_years]
+    if any(matches(r.percent, low, high, decimals) for r in in_years):
+        return "reproduced"
+    if in_years:
+        return "not reproduced"
+    if any(matches(r.percent, low, high, decimals) for r in rates):
+        return "partly reproduced"
+    return "not checkable"
+
+
+def rates_text(rates: list[Rate]) -> str:
+    """'0.214% (2019), 0.177% (2020)' for the claims report."""
+    if not rates:
+        return "no data for this definition"
+    unit = "%" if rates[0].kind == "share" else " per 100 persons"
+    return ", ".join(f"{r.percent:.3g}{unit} ({r.year})" for r in rates)
+
+
+def sensitivity_table(analysis: dict) -> pd.DataFrame:
+    """Every definition x denominator x year of an analysis: the rate and its arithmetic."""
+    rows = analysis["population_rates"] + analysis["entity_rates"]
+    return pd.DataFrame(rows)[
+        ["definition", "base", "year", "percent", "kind", "arithmetic", "denominator_gap_years", "assumptions"]
+    ]
+
+
+def cumulative_series(counts: pd.DataFrame) -> pd.DataFrame:
+    """The court list over time: cumulative listings (as published) and new listings per year."""
+    cumulative = counts[counts["indicator"] == "court_list_cumulative"].sort_values("reference_date")
+    new = counts[(counts["indicator"] == "new_dishonest_judgment_debtors") & (counts["measure"] == "flow")]
+    return cumulative, new.sort_values("reference_date")
+
+
+# Footnote 66's figures, and the claims each definition answers.
+ARTICLE_RANGE = (0.15, 0.30)  # % of population, 2019-2020 (footnote 66)
+ARTICLE_ENTITY_SHARE = 2.0  # % of (market) entities (footnote 66)
+ARTICLE_TRUSTWORTHY = 99.0  # % of population (section 7.1)
+PER_DEFINITION_CLAIMS = {
+    "fn66-population-share-flow": ("flow", "total"),
+    "fn66-population-share-stock": ("stock", "total"),
+    "fn66-population-share-stock-16plus": ("stock", "aged_16_plus"),
+    "fn66-population-share-cumulative": ("cumulative", "total"),
+}
+ENTITY_CLAIMS = {f"fn66-entity-share-{d.replace('_', '-')}": d for d in ENTITY_DEFINITIONS}
+
+
+def analyse(
+    counts: pd.DataFrame,
+    population: pd.DataFrame,
+    entities: pd.DataFrame,
+    claim_years: list[str] = ("2019", "2020"),
+    definitions: list[str] = POPULATION_DEFINITIONS,
+    bases: list[str] = POPULATION_BASES,
+    max_gap_years: float = 1.0,
+) -> dict:
+    """All rates, and one verdict per definition and per claim of footnote 66 and section 7.1."""
+    claim_years = [str(y) for y in claim_years]
+    pop = population_rates(counts, population, max_gap_years)
+    ent = entity_rates(counts, entities, max_gap_years)
+    low, high = ARTICLE_RANGE
+    verdicts, values = {}, {}
+
+    def report(claim_id: str, selected: list[Rate], verdict: str) -> None:
+        in_years = [r for r in selected if r.year in claim_years]
+        verdicts[claim_id] = verdict
+        values[claim_id] = rates_text(in_years or selected)
+
+    for claim_id, (definition, base) in PER_DEFINITION_CLAIMS.items():
+        selected = [r for r in pop if r.definition == definition and r.base == base]
+        report(claim_id, selected, range_verdict(selected, low, high, 2, claim_years))
+
+    # The article says 'blacklisted': a share of people listed (stock) reproduces it fully;
+    # a match by another definition only partly.
+    shown = {d: [r for r in pop if r.definition == d and r.base in bases] for d in definitions}
+    matching = [d for d, rs in shown.items() if range_verdict(rs, low, high, 2, claim_years) == "reproduced"]
+    overall = "reproduced" if "stock" in matching else "partly reproduced" if matching else "not reproduced"
+    verdicts["fn66-blacklisted-population-share"] = overall
+    values["fn66-blacklisted-population-share"] = (
+        "in range: " + (", ".join(matching) if matching else "no definition") + "; "
+        + "; ".join(f"{d}: {rates_text([r for r in rs if r.year in claim_years])}" for d, rs in shown.items())
+    )
+
+    for claim_id, definition in ENTITY_CLAIMS.items():
+        selected = [r for r in ent if r.definition == definition]
+        report(claim_id, selected, range_verdict(selected, ARTICLE_ENTITY_SHARE, ARTICLE_ENTITY_SHARE, 0, claim_years))
+    report("fn66-blacklisted-entities-share", ent,
+           range_verdict(ent, ARTICLE_ENTITY_SHARE, ARTICLE_ENTITY_SHARE, 0, claim_years))
+    verdicts["fn66-local-target-0-2-percent"] = "not checkable"
+    values["fn66-local-target-0-2-percent"] = "no source found; for scale, entity rates " + rates_text(ent)
+
+    people = [r for r in pop if r.definition == "stock"]
+    trustworthy = [100 - r.percent for r in people]
+    verdicts["s71-trustworthy-99-percent"] = (
+        "not checkable" if not people else "reproduced" if min(trustworthy) >= ARTICLE_TRUSTWORTHY else "not reproduced"
+    )
+    values["s71-trustworthy-99-percent"] = ", ".join(
+        f"{100 - r.percent:.2f}% ({r.year}, {r.base.replace('_', ' ')})" for r in people
+    ) or "no data"
+
+    return {
+        "population_rates": [r.as_dict() for r in pop],
+        "entity_rates": [r.as_dict() for r in ent],
+        "verdicts": verdicts,
+        "values": values,
+        "article": {"range_percent": list(ARTICLE_RANGE), "entity_percent": ARTICLE_ENTITY_SHARE,
+                    "local_target_percent": 0.2, "trustworthy_percent": ARTICLE_TRUSTWORTHY},
+        "settings": {"claim_years": claim_years, "definitions": list(definitions), "bases": list(bases),
+                     "max_gap_years": max_gap_years},
+    }
+
+
+# --- figures ------------------------------------------------------------------------
+
+DEFINITION_LABELS = {
+    ("flow", "total"): "new listings in the year / population",
+    ("flow", "aged_16_plus"): "new listings in the year / population 16+",
+    ("stock", "total"): "people listed now / population",
+    ("stock", "aged_16_plus"): "people listed now / population 16+",
+    ("cumulative", "total"): "listings since 2013 / population\n(per 100 persons, not a share)",
+    ("cumulative", "aged_16_plus"): "listings since 2013 / population 16+\n(per 100 persons, not a share)",
+}
+
+
+def plot_rates(analysis: dict, ax_people, ax_entities) -> None:
+    """Rates by definition and year, with the article's range (people) and 2% (entities) marked."""
+    from .figures import palette
+
+    definitions = analysis["settings"]["definitions"]
+    bases = analysis["settings"]["bases"]
+    rows = [r for r in analysis["population_rates"] if r["definition"] in definitions and r["base"] in bases]
+    keys = [k for k in DEFINITION_LABELS if k[0] in definitions and any((r["definition"], r["base"]) == k for r in rows)]
+    years_seen = sorted({r["year"] for r in rows})
+    colours = dict(zip(years_seen, palette(len(years_seen))))
+    low, high = analysis["article"]["range_percent"]
+    ax_people.axvspan(low, high, color="0.85", zorder=0, label=f"article: {low}-{high}% (2019-2020)")
+    for y, key in enumerate(keys[::-1]):
+        for r in rows:
+            if (r["definition"], r["base"]) == key:
+                ax_people.scatter(r["percent"], y, color=colours[r["year"]], s=18, zorder=3,
+                                  label=r["year"], marker="o" if r["kind"] == "share" else "D")
+    ax_people.set_yticks(range(len(keys)), [DEFINITION_LABELS[k] for k in keys[::-1]])
+    ax_people.set_xlabel("% of population")
+    ax_people.set_xlim(0, max(r["percent"] for r in rows) * 1.08 if rows else 1)
+    handles, labels = ax_people.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))
+    ax_people.legend(unique.values(), unique.keys(), frameon=False, fontsize=6,
+                     loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax_people.set_title("People", loc="left")
+
+    entity_rows = analysis["entity_rates"]
+    labels = {
+        "revoked_licences_per_market_entity": "revoked licences / market entities",
+        "revoked_licences_per_enterprise": "revoked licences / enterprises",
+        "legal_subjects_per_market_entity": "legal-person subjects (est.) / market entities",
+    }
+    for y, r in enumerate(entity_rows):
+        ax_entities.scatter(r["percent"], y, color=colours.get(r["year"], "0.3"), s=18, zorder=3)
+        ax_entities.annotate(r["year"], (r["percent"], y), xytext=(4, 3), textcoords="offset points", fontsize=6)
+    ax_entities.set_yticks(range(len(entity_rows)), [labels[r["definition"]] for r in entity_rows])
+    article = analysis["article"]
+    ax_entities.axvline(article["entity_percent"], color="0.3", ls="--", lw=0.8,
+                        label=f"article: {article['entity_percent']:g}% (2019-2020)")
+    ax_entities.axvline(article["local_target_percent"], color="0.3", ls=":", lw=0.8,
+                        label=f"local target: at most {article['local_target_percent']:g}%")
+    ax_entities.legend(frameon=False, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax_entities.set_xlabel("% of entities")
+    ax_entities.set_xlim(0, None)
+    ax_entities.set_ylim(-0.5, len(entity_rows) - 0.5)
+    ax_entities.set_title("Entities", loc="left")
+
+
+def plot_court_list(counts: pd.DataFrame, ax_cumulative, ax_new) -> None:
+    """The court list of dishonest judgment debtors: cumulative listings and new listings per year."""
+    from .figures import palette
+
+    cumulative, new = cumulative_series(counts)
+    colours = palette(2)
+    for unit, marker, colour in (("persons", "o", colours[0]), ("person-times", "s", colours[1])):
+        part = cumulative[cumulative["unit"] == unit]
+        ax_cumulative.scatter(part["reference_date"], part["value"] / 1e6, marker=marker, color=colour, s=14,
+                              label=f"as published, in {unit}", zorder=3)
+    ax_cumulative.plot(cumulative["reference_date"], cumulative["value"] / 1e6, color="0.6", lw=0.8, zorder=1)
+    ax_cumulative.set_ylabel("million, cumulative since 2013")
+    ax_cumulative.legend(frameon=False, fontsize=6, loc="upper left")
+    ax_cumulative.set_title("Listed since October 2013", loc="left")
+    periods = new["period"].astype(int)
+    ax_new.bar(periods, new["value"] / 1e6, color=colours[0])
+    ax_new.set_xticks(periods, periods.astype(str))
+    ax_new.set_ylabel("million new listings")
+    ax_new.set_title("New listings per year", loc="left")
+
+
+def plot_comparators(analysis: dict, comparators: pd.DataFrame, ax) -> None:
+    """China's rates beside Western private-credit measures, on a log scale (orders of magnitude only)."""
+    from .figures import palette
+
+    colours = palette(3)
+    rows = []
+    for r in analysis["population_rates"]:
+        if r["base"] == "total" and r["year"] in analysis["settings"]["claim_years"] + ["2023"]:
+            label = {"flow": "CN new court listings / population", "stock": "CN people on court list / population",
+                     "cumulative": "CN court listings since 2013 / population"}[r["definition"]]
+            rows.append((f"{label} ({r['year']})", r["percent"], colours[0]))
+    names = {"negative_credit_entry": "DE SCHUFA negative entry", "over_indebtedness": "DE over-indebted adults",
+             "debt_in_collections": "US debt in collections", "credit_invisible": "US credit invisible (no record)"}
+    for row in comparators.itertuples():
+        colour = colours[2] if row.measure == "credit_invisible" else colours[1]
+        rows.append((f"{names[row.measure]} ({row.year})", float(row.value), colour))
+    for y, (label, value, colour) in enumerate(rows[::-1]):
+        ax.scatter(value, y, color=colour, s=16, zorder=3)
+    ax.set_yticks(range(len(rows)), [label for label, _, _ in rows[::-1]])
+    ax.set_xscale("log")
+    ax.set_xlim(0.05, 100)
+    ticks = [0.1, 1, 10, 100]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    from matplotlib.lines import Line2D
+
+    kinds = [("public sanction list (court list)", colours[0]), ("private payment default", colours[1]),
+             ("no credit record", colours[2])]
+    ax.legend(handles=[Line2D([], [], marker="o", ls="", color=c, label=k) for k, c in kinds],
+              frameon=False, fontsize=6, loc="lower right")
+    ax.set_xlabel("% (log scale): public sanction list (CN) vs private payment default (DE, US)")
+    ax.grid(axis="x", which="major", color="0.9")
