@@ -298,7 +298,7 @@ def summary(rows: list[dict]) -> dict[str, int]:
 def _corroboration_text(row: dict) -> str:
     corroboration = row.get("corroboration")
     if not corroboration:
-        return "–"
+        return "not researched"
     note = f" ({corroboration['note']})" if corroboration.get("note") else ""
     return f"{corroboration['status']}{note}; {corroboration['source']}"
 
