@@ -65,10 +65,12 @@ def test_rules_refuse_results_of_the_wrong_type():
         apply_rule(claim("within", low=0, high=1), {"k": "0.5"})
 
 
-def test_assess_pending_needs_data_and_results():
+def test_assess_pending_needs_data_and_results(toy_fresh):
+    planned = Claim("p", "3", None, "s", {"value": 1, "unit": "u"}, "later", ("x",), {"kind": "all_true"})
+    assert assess(planned, load_pipeline(toy_fresh)).verdict == "pending"
+    not_run = Claim("q", "3", None, "s", {"value": 1, "unit": "u"}, "a", ("n",), {"kind": "all_true"})
+    assert assess(not_run, load_pipeline(toy_fresh)).evidence == ["step 'a' has not run yet"]
     pipeline = load_pipeline()
-    planned = Claim("p", "3", None, "s", {"value": 1, "unit": "u"}, "search_interest", ("x",), {"kind": "all_true"})
-    assert assess(planned, pipeline).verdict == "pending"
     c = claim("all_true")
     needs = assess(c, pipeline, {"literature_shares": {"values": {"needs_data": "run `scs fetch trends`"}}})
     assert needs.verdict == "needs data" and "scs fetch trends" in needs.evidence[-1]

@@ -88,7 +88,9 @@ def test_claims_report_lists_every_claim_with_a_verdict(real_chain):
     assert verdicts["fn22-cnki-total"]["verdict"] == "not checkable"
     assert verdicts["fn22-credit-china-economics"]["reproduced"] == [50, 50]
     assert verdicts["fn66-blacklisted-population-share"]["verdict"] == "partly reproduced"
-    assert verdicts["s3-trends-peak-2021h2"]["verdict"] == "pending"
+    assert verdicts["s3-trends-peak-2021h2"]["verdict"] == "needs data"  # no snapshot ships
+    assert "scs fetch trends" in verdicts["s3-trends-peak-2021h2"]["evidence"]
+    assert not any(r["verdict"] == "pending" for r in rows)  # every step is built
     assert "footnote 22" in verdicts["fn22-cnki-total"]["evidence"]
     html = (real_chain / "build/claims.html").read_text()
     assert html.count("<tr data-verdict=") == len(rows)

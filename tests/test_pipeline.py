@@ -214,3 +214,25 @@ def test_wrong_type_is_refused_before_any_kernel(toy_fresh, capsys, monkeypatch)
 def test_parameter_of_a_step_not_run_is_refused(toy_fresh):
     with pytest.raises(Exception, match="step 'c' is not among the steps run"):
         Runner(toy_fresh, log=lambda _: None).run(targets=["b"], overrides=["c.pause=1"])
+
+
+def test_optional_figure_is_published_when_drawn_and_removed_when_not(toy):
+    spec = toy / "pipeline.yaml"
+    spec.write_text(spec.read_text().replace(
+        "      pause: {type: float, default: 2.0, doc: seconds to sleep}",
+        "      pause: {type: float, default: 2.0, doc: seconds to sleep}\n    optional_figures: [c_plot]",
+    ))
+    nb = toy / "notebooks/c.ipynb"
+    nb.write_text(nb.read_text().replace(
+        'ctx.write_results({\\"slept\\": pause})',
+        'ctx.write_results({\\"slept\\": pause})\\n'
+        'import matplotlib.pyplot as plt\\n'
+        'if pause == 0:\\n'
+        '    ctx.save_figure(plt.figure(), \\"c_plot\\")',
+    ))
+    runner = Runner(toy, log=lambda _: None)
+    assert runner.run(targets=["c"], overrides=["pause=0"]).ok
+    assert (toy / "figures/c_plot.svg").is_file()
+    assert "figures/c_plot.png" in manifest(toy)["steps"]["c"]["outputs"]
+    assert runner.run(targets=["c"], overrides=["pause=0.1"]).ok
+    assert not (toy / "figures/c_plot.svg").exists()  # the data no longer support it: no stale copy

@@ -69,6 +69,32 @@ def _report(args) -> int:
     return 0
 
 
+def _fetch(args) -> int:
+    from .pipeline import find_project_root
+    from .trends import PytrendsClient, Query, fetch, write_snapshot
+
+    root = find_project_root()
+    query = Query(term=args.term, topic_id=args.topic_id, geo=args.geo, start=args.start, end=args.end)
+    snapshot = fetch(PytrendsClient(), query, samples=args.samples, resolve_topic=not args.search_term)
+    path = write_snapshot(root, snapshot)
+    print(f"snapshot written: {path.relative_to(root)} (and .json); now run `scs run search_interest`")
+    return 0
+
+
+def _import(args) -> int:
+    from datetime import date
+
+    from .pipeline import find_project_root
+    from .trends import parse_multitimeline, write_snapshot
+
+    root = find_project_root()
+    retrieved = date.fromisoformat(args.retrieved) if args.retrieved else None
+    snapshot = parse_multitimeline(args.file, retrieved)
+    path = write_snapshot(root, snapshot)
+    print(f"snapshot written: {path.relative_to(root)} (and .json); now run `scs run search_interest`")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="scs", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -86,7 +112,26 @@ def main(argv: list[str] | None = None) -> int:
     val.set_defaults(func=_validate)
     rep = sub.add_parser("report", help="rebuild the claims report from the current results")
     rep.set_defaults(func=_report)
+    fet = sub.add_parser("fetch", help="fetch a dataset that needs the internet (Google Trends)")
+    fet.add_argument("dataset", choices=["trends"])
+    fet.add_argument("--term", default="Social Credit System", help="topic title or search term")
+    fet.add_argument("--topic-id", default=None, help="Knowledge Graph topic id (default: looked up from --term)")
+    fet.add_argument("--search-term", action="store_true", help="fetch --term as a search term, not a topic")
+    fet.add_argument("--geo", default="", help="region code, '' for worldwide (default)")
+    fet.add_argument("--start", default="2004-01-01")
+    fet.add_argument("--end", default=None, help="end date YYYY-MM-DD (default: today)")
+    fet.add_argument("--samples", type=int, default=3, help="samples to take (Google samples its data)")
+    fet.set_defaults(func=_fetch)
+    imp = sub.add_parser("import", help="import a file downloaded by hand (Google Trends multiTimeline.csv)")
+    imp.add_argument("dataset", choices=["trends"])
+    imp.add_argument("file", help="the multiTimeline.csv downloaded from trends.google.com")
+    imp.add_argument("--retrieved", default=None, help="download date YYYY-MM-DD (default: today, UTC)")
+    imp.set_defaults(func=_import)
     args = parser.parse_args(argv)
+    if getattr(args, "end", "unset") is None:
+        from datetime import date
+
+        args.end = date.today().isoformat()
     if getattr(args, "jobs", None) is not None and args.jobs < 1:
         parser.error("--jobs must be at least 1")
     try:

@@ -25,7 +25,7 @@ from .errors import ParameterError, SpecError
 SPEC_FILE = "pipeline.yaml"
 FIGURE_FORMATS = ("pdf", "svg", "png")
 PARAMETER_TYPES = ("int", "float", "bool", "str", "list")
-_STEP_KEYS = {"title", "notebook", "issue", "parameters", "inputs", "needs", "figures"}
+_STEP_KEYS = {"title", "notebook", "issue", "parameters", "inputs", "needs", "figures", "optional_figures"}
 _PARAM_KEYS = {"type", "default", "doc", "min", "max", "choices"}
 
 
@@ -84,6 +84,7 @@ class Step:
     inputs: tuple[str, ...]
     needs: tuple[str, ...]
     figures: tuple[str, ...]
+    optional_figures: tuple[str, ...] = ()
 
     @property
     def results_path(self) -> str:
@@ -95,8 +96,13 @@ class Step:
 
     @property
     def outputs(self) -> list[str]:
-        """Every file the step publishes, relative to the project root."""
+        """Every file the step must publish, relative to the project root."""
         return [self.results_path, *self.figure_paths]
+
+    @property
+    def optional_outputs(self) -> list[str]:
+        """Figures the step draws only when its data allow (e.g. no Google Trends snapshot yet)."""
+        return [f"figures/{stem}.{ext}" for stem in self.optional_figures for ext in FIGURE_FORMATS]
 
     def defaults(self) -> dict[str, Any]:
         return {name: p.default for name, p in self.parameters.items()}
@@ -215,6 +221,7 @@ def _parse_step(path: Path, root: Path, name: str, body: Any) -> Step:
         inputs=tuple(body.get("inputs") or ()),
         needs=tuple(body.get("needs") or ()),
         figures=tuple(body.get("figures") or ()),
+        optional_figures=tuple(body.get("optional_figures") or ()),
     )
 
 

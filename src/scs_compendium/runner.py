@@ -111,7 +111,7 @@ class Runner:
             "code": self._code_hash,
             "environment": self._env_hash,
             "upstream": upstream,
-            "outputs": step.outputs,
+            "outputs": step.outputs + step.optional_outputs,
         }
 
     def check(self, name: str, parameters: dict, manifest: dict, rerunning: set[str] = frozenset()) -> StepPlan:
@@ -356,8 +356,9 @@ class Runner:
             str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file() and p.name != "error.json"
         )
         declared = sorted(step.outputs)
+        optional = set(step.optional_outputs)
         missing = sorted(set(declared) - set(produced))
-        extra = sorted(set(produced) - set(declared))
+        extra = sorted(set(produced) - set(declared) - optional)
         if missing or extra:
             raise CompendiumError(
                 f"step {step.name!r} did not write what pipeline.yaml declares: "
@@ -366,11 +367,13 @@ class Runner:
                 + (f"undeclared {extra}" if extra else "")
             )
         hashes = {}
-        for rel in declared:
+        for rel in produced:
             target = self.root / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(staging / rel, target)
             hashes[rel] = sha256_file(target)
+        for rel in sorted(optional - set(produced)):
+            (self.root / rel).unlink(missing_ok=True)  # an optional figure the data no longer support
         return hashes
 
 

@@ -63,10 +63,11 @@ class StepContext:
 
     def save_figure(self, fig, stem: str) -> list[Path]:
         """Save a declared figure as PDF, SVG and PNG with provenance."""
-        if stem not in self.step.figures:
+        declared = [*self.step.figures, *self.step.optional_figures]
+        if stem not in declared:
             raise ResultsError(
                 f"figure {stem!r} is not declared for step {self.name!r} in pipeline.yaml "
-                f"(declared: {list(self.step.figures)})"
+                f"(declared: {declared})"
             )
         return save_figure(fig, stem, self.path("figures"), self.provenance)
 
