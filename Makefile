@@ -1,15 +1,19 @@
 # Two commands do everything on a fresh machine (Python 3.11 and make needed):
-#   make all    set up .venv from the pinned versions, then run the whole chain
+#   make all    set up .venv from the pinned versions, then run the whole chain and build the paper
 #   make test   the same set-up, then the tests
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 SETUP := $(VENV)/.setup-complete
 
-.PHONY: all test list lab lock bench clean
+.PHONY: all test paper list lab lock bench clean
 
 all: $(SETUP)
 	$(BIN)/scs run
+	$(BIN)/scs paper
+
+paper: $(SETUP)
+	$(BIN)/scs paper
 
 test: $(SETUP)
 	$(BIN)/python -m pytest
@@ -39,4 +43,4 @@ lock:
 	rm -rf .venv-lock
 
 clean:
-	rm -rf build figures/*.pdf figures/*.svg figures/*.png
+	rm -rf build paper/_build figures/*.pdf figures/*.svg figures/*.png

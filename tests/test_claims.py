@@ -100,6 +100,7 @@ GOOD = {
         ({"keys": []}, "claim 'x': rule 'all_true' needs at least one result key"),
         ({"colour": "red"}, "claim 'x': unknown field\\(s\\) \\['colour'\\]"),
         ({"corroboration": {"status": "maybe", "source": "s"}}, "corroboration status must be one of"),
+        ({"reported": {"value": 1, "unit": "a (b", "c)": None}}, r"field 'reported' has unknown key\(s\) \['c\)'\]"),
     ],
 )
 def test_malformed_entries_name_claim_and_field(data_copy, change, message):

@@ -35,6 +35,10 @@ def test_environment_yml_pins_the_same_versions():
         if isinstance(dep, str) and "=" in dep:
             name, version = dep.split("=", 1)
             conda[name.lower()] = version
+        elif isinstance(dep, dict):  # the pip: subsection, for wheels that bundle binaries
+            for line in dep["pip"]:
+                name, _, version = line.partition("==")
+                conda[name.lower()] = version
     assert conda.pop("python") == "3.11"
     assert conda == pins(REPO / "requirements.in")
 

@@ -55,6 +55,7 @@ def real_chain(tmp_path_factory):
     root.mkdir()
     for item in ("data", "notebooks"):
         shutil.copytree(REPO / item, root / item)
+    shutil.copytree(REPO / "paper", root / "paper", ignore=shutil.ignore_patterns("_build"))
     for item in ("pipeline.yaml", "requirements.lock", "requirements.in"):
         shutil.copy(REPO / item, root / item)
     shutil.copytree(REPO / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
@@ -95,3 +96,36 @@ def test_claims_report_lists_every_claim_with_a_verdict(real_chain):
     html = (real_chain / "build/claims.html").read_text()
     assert html.count("<tr data-verdict=") == len(rows)
     assert "| fn22-cnki-total |" in (real_chain / "build/claims.md").read_text()
+
+
+def test_paper_builds_in_three_formats_with_every_figure(real_chain):
+    import pypdfium2 as pdfium
+    from pypdfium2 import raw as pdfium_c
+
+    from scs_compendium import paper
+
+    targets = paper.build(real_chain, log=lambda _: None)
+    assert all(path.stat().st_size > 10_000 for path in targets.values())
+    text = (real_chain / "paper/_build/paper.filled.md").read_text()
+    assert "{{" not in text and "figure:" not in text
+    stems = {m.group("stem") for m in paper.FIGURE.finditer((real_chain / "paper/paper.md").read_text())}
+    pdf = pdfium.PdfDocument(str(targets["pdf"]))
+    try:
+        assert len(pdf) >= 8
+        images = sum(len(list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))) for page in pdf)
+        assert images == len(stems)  # every figure of the manuscript is in the PDF, once
+        first = pdf[0].render(scale=0.5).to_pil().convert("L")
+        assert first.getextrema()[0] < 100  # there is dark ink (text) on the first page
+    finally:
+        pdf.close()
+    html = targets["html"].read_text()
+    assert html.count("<img") == len(stems) and "Appendix" in html
+
+
+def test_second_paper_build_is_a_no_op(real_chain):
+    from scs_compendium import paper
+
+    paper.build(real_chain, log=lambda _: None)
+    lines: list[str] = []
+    paper.build(real_chain, log=lines.append)
+    assert lines == ["paper: fresh (nothing it reads has changed)"]

@@ -402,6 +402,7 @@ def analyse(
     ) or "no data"
 
     return {
+        "rate_by_key": {f"{r.definition}_{r.base}_{r.year}".replace(" ", "_"): r.percent for r in pop + ent},
         "population_rates": [r.as_dict() for r in pop],
         "entity_rates": [r.as_dict() for r in ent],
         "verdicts": verdicts,

@@ -117,6 +117,14 @@ def _parse_claim(index: int, entry: Any, known_steps: set[str]) -> Claim:
     reported = entry["reported"]
     if not isinstance(reported, dict) or "value" not in reported or not reported.get("unit"):
         raise ClaimsError(f"{where}: field 'reported' needs 'value' and 'unit'")
+    for name, allowed in (("reported", {"value", "unit", "qualifier"}), ("rule", {"kind", "low", "high", "tolerance", "why"}),
+                          ("corroboration", {"status", "source", "note"})):
+        body = entry.get(name)
+        if isinstance(body, dict) and set(body) - allowed:
+            raise ClaimsError(
+                f"{where}: field {name!r} has unknown key(s) {sorted(set(body) - allowed)} (an unquoted comma "
+                f"in a {{...}} mapping splits it); allowed: {sorted(allowed)}"
+            )
     if entry["step"] not in known_steps:
         raise ClaimsError(
             f"{where}: step {entry['step']!r} is neither a step nor planned in pipeline.yaml"

@@ -69,6 +69,15 @@ def _report(args) -> int:
     return 0
 
 
+def _paper(args) -> int:
+    from .paper import build
+
+    targets = build(formats=tuple(args.formats), force=args.force)
+    for fmt, path in targets.items():
+        print(f"paper ({fmt}): {path}")
+    return 0
+
+
 def _fetch(args) -> int:
     from .pipeline import find_project_root
     from .trends import PytrendsClient, Query, fetch, write_snapshot
@@ -112,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
     val.set_defaults(func=_validate)
     rep = sub.add_parser("report", help="rebuild the claims report from the current results")
     rep.set_defaults(func=_report)
+    pap = sub.add_parser("paper", help="build paper/_build/paper.{html,pdf,docx} from paper/paper.md and the results")
+    pap.add_argument("--formats", nargs="+", default=["html", "pdf", "docx"], choices=["html", "pdf", "docx"])
+    pap.add_argument("--force", action="store_true", help="rebuild even if nothing changed")
+    pap.set_defaults(func=_paper)
     fet = sub.add_parser("fetch", help="fetch a dataset that needs the internet (Google Trends)")
     fet.add_argument("dataset", choices=["trends"])
     fet.add_argument("--term", default="Social Credit System", help="topic title or search term")

@@ -177,6 +177,7 @@ def analyse(events: pd.DataFrame, pairs: pd.DataFrame, tolerance_years: int = 0,
 
     sourced = events["exact_date"].notna()
     return {
+        "exact_dates": {r.id: r.exact_date for r in events[sourced].itertuples()},
         "verdicts": verdicts,
         "values": values,
         "response_lags": lags,
