@@ -170,3 +170,24 @@ def data_copy(tmp_path):
         shutil.copy(REPO / item, root / item)
     shutil.copytree(REPO / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
     return root
+
+
+@pytest.fixture(scope="session")
+def real_chain(tmp_path_factory):
+    """The real chain run once with its defaults, in a copy of the project (shared by the session)."""
+    from scs_compendium.runner import Runner
+
+    root = tmp_path_factory.mktemp("chain") / "project"
+    root.mkdir()
+    for item in ("data", "notebooks"):
+        shutil.copytree(REPO / item, root / item)
+    shutil.copytree(REPO / "paper", root / "paper", ignore=shutil.ignore_patterns("_build"))
+    for item in ("pipeline.yaml", "requirements.lock", "requirements.in"):
+        shutil.copy(REPO / item, root / item)
+    shutil.copytree(REPO / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    lines: list[str] = []
+    outcome = Runner(root, log=lines.append).run()
+    assert outcome.ok, "\n".join(lines)
+    return root
+
+

@@ -11,7 +11,6 @@ from PIL import Image
 
 from scs_compendium.claims import VERDICTS, load_registry
 from scs_compendium.pipeline import load_pipeline
-from scs_compendium.runner import Runner
 
 from .conftest import REPO
 
@@ -44,25 +43,6 @@ def test_notebook_opens_with_its_claim_and_closes_with_verdicts(step):
     nb = nbformat.read(REPO / step.notebook, as_version=4)
     assert nb.cells[0].cell_type == "markdown" and "Claim" in nb.cells[0].source
     assert "verdict_table" in nb.cells[-1].source
-
-
-@pytest.fixture(scope="module")
-def real_chain(tmp_path_factory):
-    """The real chain run once with its defaults, in a copy of the project."""
-    import shutil
-
-    root = tmp_path_factory.mktemp("chain") / "project"
-    root.mkdir()
-    for item in ("data", "notebooks"):
-        shutil.copytree(REPO / item, root / item)
-    shutil.copytree(REPO / "paper", root / "paper", ignore=shutil.ignore_patterns("_build"))
-    for item in ("pipeline.yaml", "requirements.lock", "requirements.in"):
-        shutil.copy(REPO / item, root / item)
-    shutil.copytree(REPO / "src", root / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    lines: list[str] = []
-    outcome = Runner(root, log=lines.append).run()
-    assert outcome.ok, "\n".join(lines)
-    return root
 
 
 def test_every_step_runs_with_defaults_and_publishes_its_outputs(real_chain):
@@ -129,3 +109,32 @@ def test_second_paper_build_is_a_no_op(real_chain):
     lines: list[str] = []
     paper.build(real_chain, log=lines.append)
     assert lines == ["paper: fresh (nothing it reads has changed)"]
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
+def test_notebook_offers_things_to_try(step):
+    first = nbformat.read(REPO / step.notebook, as_version=4).cells[0].source
+    assert "Try this" in first and "Data" in first
+
+
+def test_project_root_is_found_from_any_working_directory(tmp_path, monkeypatch):
+    from scs_compendium.pipeline import find_project_root
+
+    monkeypatch.delenv("SCS_PROJECT_ROOT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert find_project_root() == REPO
+
+
+def test_notebooks_run_interactively_top_to_bottom(real_chain, tmp_path, monkeypatch):
+    """As a student runs them: nbclient (not papermill), defaults, from another working directory."""
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("SCS_PROJECT_ROOT", str(real_chain))
+    monkeypatch.delenv("SCS_STAGING_DIR", raising=False)
+    monkeypatch.delenv("SCS_STEP", raising=False)
+    for step in STEPS:
+        nb = nbformat.read(real_chain / step.notebook, as_version=4)
+        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+        errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        assert errors == [], step.name
+        assert "verdict" in str(nb.cells[-1].outputs[0]["data"]).lower()

@@ -39,10 +39,30 @@ def failing_cell(source_nb: Path, executed_nb: Path) -> dict:
     return {}
 
 
+def export_html(executed_nb: Path, html_path: Path) -> None:
+    """Render the executed notebook to a standalone HTML page for reviewers (best effort)."""
+    try:
+        import nbformat
+        from nbconvert import HTMLExporter
+
+        body, _ = HTMLExporter().from_notebook_node(nbformat.read(executed_nb, as_version=4))
+        html_path.write_text(body, encoding="utf-8")
+    except Exception as exc:  # a missing HTML page must not fail the step
+        print(f"could not render {executed_nb} to HTML: {exc}", file=sys.stderr)
+
+
 def main(argv: list[str]) -> int:
     notebook, output, params_json, error_json = argv
     import papermill as pm
 
+    try:
+        return _run(pm, notebook, output, params_json, error_json)
+    finally:
+        if Path(output).exists():
+            export_html(Path(output), Path(output).with_suffix(".html"))
+
+
+def _run(pm, notebook: str, output: str, params_json: str, error_json: str) -> int:
     try:
         pm.execute_notebook(
             notebook,

@@ -219,6 +219,10 @@ class Runner:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _run_locked(self, selected, targets, parameters, jobs, force) -> RunOutcome:
+        # Holding the lock, nothing else is running: what a killed run left half-done can go.
+        shutil.rmtree(self.root / STAGING, ignore_errors=True)
+        for leftover in (self.root / EXECUTED).glob(".*.partial.*"):
+            leftover.unlink(missing_ok=True)
         outcome = RunOutcome()
         manifest = load_manifest(self.root)
         commit = git_commit(self.root)
@@ -320,6 +324,8 @@ class Runner:
             procs.pop(step.name, None)
             if partial.exists():
                 os.replace(partial, executed)
+            if partial.with_suffix(".html").exists():
+                os.replace(partial.with_suffix(".html"), executed.with_suffix(".html"))
             if proc.returncode != 0:
                 entry["error"] = self._describe_failure(step, error_file, log_text, proc.returncode)
             else:
@@ -331,6 +337,7 @@ class Runner:
         finally:
             shutil.rmtree(staging, ignore_errors=True)
             partial.unlink(missing_ok=True)
+            partial.with_suffix(".html").unlink(missing_ok=True)
         finished = time.time()
         entry["finished"] = _iso(finished)
         entry["duration_s"] = round(finished - started, 3)

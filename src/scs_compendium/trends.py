@@ -11,7 +11,6 @@ data package, and finds the onset, the traction and the peak of interest.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 import time
@@ -225,7 +224,11 @@ def parse_multitimeline(path: Path | str, retrieved: date | None = None) -> Snap
             f"{path}: line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); expected the multiTimeline.csv "
             "file as trends.google.com exports it"
         ) from None
-    rows = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(text.splitlines())
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise TrendsError(f"{path}: line {reader.line_num}: not readable as CSV ({exc})") from None
     category = None
     header_at = None
     for index, row in enumerate(rows):

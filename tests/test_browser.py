@@ -1,0 +1,86 @@
+"""The claims report in a real browser: headless Chromium (Debian's chromium and chromium-driver).
+
+.ci/run installs both; on a machine without them this module is skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium")
+CHROMEDRIVER = shutil.which("chromedriver")
+pytestmark = pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
+                                reason="needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must not try to download anything
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--disable-quic", "--window-size=1400,1000",
+                 f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+
+
+def test_claims_page_lists_every_claim_and_filters(browser, real_chain, tmp_path):
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    rows = json.loads((real_chain / "build/claims.json").read_text())
+    browser.get((real_chain / "build/claims.html").as_uri())
+    shown = browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr")
+    assert len(shown) == len(rows)
+
+    Select(browser.find_element(By.ID, "filter-verdict")).select_by_value("reproduced")
+    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr") if r.is_displayed()]
+    expected = sum(r["verdict"] == "reproduced" for r in rows)
+    assert len(visible) == expected > 0
+    assert browser.find_element(By.ID, "shown").text == f"{expected} of {len(rows)} claims"
+
+    Select(browser.find_element(By.ID, "filter-section")).select_by_value("7")
+    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr") if r.is_displayed()]
+    assert all(r.get_attribute("data-section") == "7" and r.get_attribute("data-verdict") == "reproduced" for r in visible)
+    Select(browser.find_element(By.ID, "filter-verdict")).select_by_value("")
+    Select(browser.find_element(By.ID, "filter-section")).select_by_value("")
+    Select(browser.find_element(By.ID, "filter-corroboration")).select_by_value("differs")
+    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr") if r.is_displayed()]
+    assert len(visible) == sum((r.get("corroboration") or {}).get("status") == "differs" for r in rows)
+
+    errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
+    assert errors == []
+
+    shot = tmp_path / "claims.png"
+    browser.save_screenshot(str(shot))
+    image = Image.open(shot).convert("L")
+    low, high = image.getextrema()
+    assert high - low > 100, "the screenshot is blank"
+
+
+def test_every_link_of_the_page_resolves(browser, real_chain):
+    from urllib.parse import unquote, urlparse
+
+    from selenium.webdriver.common.by import By
+
+    browser.get((real_chain / "build/claims.html").as_uri())
+    links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#claims a")]
+    assert any(link.endswith(".html") for link in links) and any(link.endswith(".png") for link in links)
+    for link in set(links):
+        assert os.path.isfile(unquote(urlparse(link).path)), link
+    notebook = next(link for link in links if link.endswith("literature_shares.html"))
+    browser.get(notebook)
+    assert "Chinese literature" in browser.page_source
