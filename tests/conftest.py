@@ -110,6 +110,18 @@ ctx.write_results({"slept": pause})""",
 }
 
 
+def rewrite_csv(path: Path, change) -> None:
+    """Break a CSV on purpose: `change(rows)` edits the list of row dicts in place."""
+    import csv
+
+    rows = list(csv.DictReader(path.open(encoding="utf-8")))
+    change(rows)
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def write_notebook(path: Path, params: str, *cells: str) -> None:
     nb = nbformat.v4.new_notebook()
     nb.cells = [nbformat.v4.new_code_cell(params, metadata={"tags": ["parameters"]})]

@@ -9,6 +9,13 @@ from scs_compendium import blacklist as bl
 from scs_compendium.data import validate
 from scs_compendium.errors import DataError
 
+from .conftest import rewrite_csv
+
+
+@pytest.fixture(scope="module")
+def real_data():
+    return bl.load_counts(), bl.load_population(), bl.load_market_entities()
+
 
 @pytest.fixture(scope="module")
 def real():
@@ -151,14 +158,15 @@ def test_unknown_unit_in_the_data_is_rejected(data_copy):
 
 
 def test_figure_without_source_is_rejected(data_copy):
-    import csv
-
-    path = data_copy / "data/raw/china_population.csv"
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    rows[0]["source_title"] = ""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    rewrite_csv(data_copy / "data/raw/china_population.csv", lambda rows: rows[0].update(source_title=""))
     with pytest.raises(DataError, match=r"china_population.csv, line 2, column 'source_title': a value is required, but the cell is blank"):
         bl.load_population(data_copy)
+
+
+def test_the_articles_figures_come_from_the_claims_registry(real_data):
+    counts, population, entities = real_data
+    assert bl.article_figures()["range_percent"] == [0.15, 0.30]
+    moved = dict(bl.article_figures(), range_percent=[0.35, 0.45])  # as if the registry said 0.35-0.45%
+    verdicts = bl.analyse(counts, population, entities, article=moved)["verdicts"]
+    assert verdicts["fn66-population-share-stock"] == "reproduced"
+    assert verdicts["fn66-population-share-flow"] == "not reproduced"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 
 import pandas as pd
 import pytest
@@ -12,6 +11,8 @@ from scs_compendium.claims import CORROBORATION, load_registry
 from scs_compendium.data import load_descriptor
 from scs_compendium.errors import DataError
 from scs_compendium.timeline import load_events
+
+from .conftest import rewrite_csv
 
 
 def test_one_corroboration_vocabulary():
@@ -77,14 +78,9 @@ def test_summary_counts_every_claim_once():
 
 
 def test_differing_figure_without_address_is_refused(data_copy):
-    path = data_copy / "data/raw/cited_figures.csv"
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    for r in rows:
-        if r["id"] == "cities":
-            r["source_url"] = ""
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    def drop(rows):
+        next(r for r in rows if r["id"] == "cities")["source_url"] = ""
+
+    rewrite_csv(data_copy / "data/raw/cited_figures.csv", drop)
     with pytest.raises(DataError, match="figure 'cities': status 'differs' needs the 'source_url'"):
         cited.load_figures(data_copy)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import csv
 
 import pandas as pd
 import pytest
 
 from scs_compendium import media, scholarship as sch
 from scs_compendium.errors import DataError
+
+from .conftest import rewrite_csv
 
 # Works per footnote, counted by hand from the article's footnotes 1-80 (footnote 42 cites none;
 # footnote 81 is not legible in our copy).
@@ -89,23 +90,16 @@ def test_real_scholarship_verdicts(citations, codebook):
     assert result["china"] == {"CNKI": 0.55}
 
 
-def rewrite(path, change):
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    change(rows)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def test_unknown_role_code_is_refused(data_copy):
-    rewrite(data_copy / "data/raw/article_citations.csv", lambda rows: rows[20].update(role="visionary"))
+    rewrite_csv(data_copy / "data/raw/article_citations.csv", lambda rows: rows[20].update(role="visionary"))
     with pytest.raises(DataError, match=r"article_citations.csv, line 22, column 'role': unknown role 'visionary'"):
         sch.load_citations(sch.load_codebook(data_copy), data_copy)
 
 
 def test_citation_without_year_is_refused(data_copy):
-    rewrite(data_copy / "data/raw/article_citations.csv", lambda rows: rows[3].update(year=""))
+    rewrite_csv(data_copy / "data/raw/article_citations.csv", lambda rows: rows[3].update(year=""))
     with pytest.raises(DataError, match=r"article_citations.csv, line 5, column 'year': a value is required"):
         sch.load_citations(sch.load_codebook(data_copy), data_copy)
 
@@ -146,6 +140,6 @@ def test_real_media_table():
 
 
 def test_outlet_without_nuanced_piece_is_refused(data_copy):
-    rewrite(data_copy / "data/raw/media_pieces.csv", lambda rows: rows[1].update(tone="sensationalist"))
+    rewrite_csv(data_copy / "data/raw/media_pieces.csv", lambda rows: rows[1].update(tone="sensationalist"))
     with pytest.raises(DataError, match="outlet 'Business Insider': expected one sensationalist piece"):
         media.load_pieces(data_copy)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 
 import pandas as pd
@@ -10,6 +9,8 @@ import pytest
 
 from scs_compendium import timeline as tl
 from scs_compendium.errors import DataError
+
+from .conftest import rewrite_csv
 
 
 @pytest.fixture(scope="module")
@@ -94,17 +95,10 @@ def test_inception_parameter_moves_the_verdict(events):
     assert late["verdicts"]["s9-more-than-20-years"] == "not reproduced"
 
 
-def rewrite(path, change):
-    rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    change(rows)
-    with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
 
 
 def test_pair_naming_an_unknown_event_is_refused(data_copy):
-    rewrite(data_copy / "data/raw/controversy_responses.csv", lambda rows: rows[0].update(response="nowhere"))
+    rewrite_csv(data_copy / "data/raw/controversy_responses.csv", lambda rows: rows[0].update(response="nowhere"))
     events = tl.load_events(data_copy)
     with pytest.raises(DataError, match=r"controversy_responses.csv: column 'response': \['nowhere'\] not in timeline_events"):
         tl.load_pairs(events, data_copy)
@@ -115,7 +109,7 @@ def test_exact_date_without_source_is_refused(data_copy):
         for r in rows:
             if r["id"] == "belt-and-road":
                 r["date_source"] = ""
-    rewrite(data_copy / "data/raw/timeline_events.csv", drop_source)
+    rewrite_csv(data_copy / "data/raw/timeline_events.csv", drop_source)
     with pytest.raises(DataError, match="event 'belt-and-road': an exact date needs its 'date_source'"):
         tl.load_events(data_copy)
 
@@ -124,6 +118,6 @@ def test_malformed_date_is_refused(data_copy):
     def bad_date(rows):
         rows[0]["exact_date"] = "Sept 2013"
         rows[0]["date_source"] = "x"
-    rewrite(data_copy / "data/raw/timeline_events.csv", bad_date)
+    rewrite_csv(data_copy / "data/raw/timeline_events.csv", bad_date)
     with pytest.raises(DataError, match=r"timeline_events.csv, line 2, column 'exact_date'"):
         tl.load_events(data_copy)

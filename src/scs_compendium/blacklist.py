@@ -335,10 +335,8 @@ def cumulative_series(counts: pd.DataFrame) -> pd.DataFrame:
     return cumulative, new.sort_values("reference_date")
 
 
-# Footnote 66's figures, and the claims each definition answers.
-ARTICLE_RANGE = (0.15, 0.30)  # % of population, 2019-2020 (footnote 66)
-ARTICLE_ENTITY_SHARE = 2.0  # % of (market) entities (footnote 66)
-ARTICLE_TRUSTWORTHY = 99.0  # % of population (section 7.1)
+# The claims each definition answers. The article's figures themselves are read from
+# data/claims.yaml (see article_figures), the one place they are typed.
 PER_DEFINITION_CLAIMS = {
     "fn66-population-share-flow": ("flow", "total"),
     "fn66-population-share-stock": ("stock", "total"),
@@ -346,6 +344,18 @@ PER_DEFINITION_CLAIMS = {
     "fn66-population-share-cumulative": ("cumulative", "total"),
 }
 ENTITY_CLAIMS = {f"fn66-entity-share-{d.replace('_', '-')}": d for d in ENTITY_DEFINITIONS}
+
+
+def article_figures(root=None) -> dict:
+    """Footnote 66's and section 7.1's figures, as data/claims.yaml records them."""
+    from .claims import reported_values
+
+    values = reported_values(["fn66-blacklisted-population-share", "fn66-blacklisted-entities-share",
+                              "fn66-local-target-0-2-percent", "s71-trustworthy-99-percent"], root)
+    return {"range_percent": [float(v) for v in values["fn66-blacklisted-population-share"]],
+            "entity_percent": float(values["fn66-blacklisted-entities-share"]),
+            "local_target_percent": float(values["fn66-local-target-0-2-percent"]),
+            "trustworthy_percent": float(values["s71-trustworthy-99-percent"])}
 
 
 def analyse(
@@ -356,12 +366,14 @@ def analyse(
     definitions: list[str] = POPULATION_DEFINITIONS,
     bases: list[str] = POPULATION_BASES,
     max_gap_years: float = 1.0,
+    article: dict | None = None,
 ) -> dict:
     """All rates, and one verdict per definition and per claim of footnote 66 and section 7.1."""
+    article = article or article_figures()
     claim_years = [str(y) for y in claim_years]
     pop = population_rates(counts, population, max_gap_years)
     ent = entity_rates(counts, entities, max_gap_years)
-    low, high = ARTICLE_RANGE
+    low, high = article["range_percent"]
     verdicts, values = {}, {}
 
     def report(claim_id: str, selected: list[Rate], verdict: str) -> None:
@@ -386,16 +398,16 @@ def analyse(
 
     for claim_id, definition in ENTITY_CLAIMS.items():
         selected = [r for r in ent if r.definition == definition]
-        report(claim_id, selected, range_verdict(selected, ARTICLE_ENTITY_SHARE, ARTICLE_ENTITY_SHARE, 0, claim_years))
+        report(claim_id, selected, range_verdict(selected, article["entity_percent"], article["entity_percent"], 0, claim_years))
     report("fn66-blacklisted-entities-share", ent,
-           range_verdict(ent, ARTICLE_ENTITY_SHARE, ARTICLE_ENTITY_SHARE, 0, claim_years))
+           range_verdict(ent, article["entity_percent"], article["entity_percent"], 0, claim_years))
     verdicts["fn66-local-target-0-2-percent"] = "not checkable"
     values["fn66-local-target-0-2-percent"] = "no source found; for scale, entity rates " + rates_text(ent)
 
     people = [r for r in pop if r.definition == "stock"]
     trustworthy = [100 - r.percent for r in people]
     verdicts["s71-trustworthy-99-percent"] = (
-        "not checkable" if not people else "reproduced" if min(trustworthy) >= ARTICLE_TRUSTWORTHY else "not reproduced"
+        "not checkable" if not people else "reproduced" if min(trustworthy) >= article["trustworthy_percent"] else "not reproduced"
     )
     values["s71-trustworthy-99-percent"] = ", ".join(
         f"{100 - r.percent:.2f}% ({r.year}, {r.base.replace('_', ' ')})" for r in people
@@ -407,8 +419,7 @@ def analyse(
         "entity_rates": [r.as_dict() for r in ent],
         "verdicts": verdicts,
         "values": values,
-        "article": {"range_percent": list(ARTICLE_RANGE), "entity_percent": ARTICLE_ENTITY_SHARE,
-                    "local_target_percent": 0.2, "trustworthy_percent": ARTICLE_TRUSTWORTHY},
+        "article": article,
         "settings": {"claim_years": claim_years, "definitions": list(definitions), "bases": list(bases),
                      "max_gap_years": max_gap_years},
     }

@@ -167,6 +167,15 @@ def _parse_claim(index: int, entry: Any, known_steps: set[str]) -> Claim:
     )
 
 
+def reported_values(claim_ids: list[str], root: Path | None = None) -> dict[str, Any]:
+    """The article's reported values of some claims, from the registry (the one place they are typed)."""
+    claims = {claim.id: claim for claim in load_registry(root)}
+    missing = [cid for cid in claim_ids if cid not in claims]
+    if missing:
+        raise ClaimsError(f"{REGISTRY}: no claim {missing}")
+    return {cid: claims[cid].reported["value"] for cid in claim_ids}
+
+
 def assess(claim: Claim, pipeline: Pipeline, results: dict[str, dict] | None = None) -> Assessment:
     """The verdict of one claim from the results of its step."""
     if claim.step in pipeline.planned:

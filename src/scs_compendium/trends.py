@@ -454,10 +454,22 @@ def _half_steps(a: str, b: str) -> int:
     return (ya * 2 + ha) - (yb * 2 + hb)
 
 
+CLAIMS = ("s3-trends-rise-end-2016", "s3-trends-traction-2018", "s3-trends-peak-2021h2")
+
+
+def article_periods(root=None) -> dict[str, str]:
+    """The article's onset half-year, traction year and peak half-year, from data/claims.yaml."""
+    from .claims import reported_values
+
+    values = reported_values(list(CLAIMS), root)
+    return {claim: str(value).replace(" ", "") for claim, value in values.items()}
+
+
 def analyse(snapshot: Snapshot | None, start: str = DEFAULT_START, end: str = "2022-12-31", smoothing: int = 3,
             rise_level: float = 5.0, sustain_months: int = 6, traction_level: float = 25.0,
-            media: dict | None = None) -> dict:
+            media: dict | None = None, article: dict | None = None) -> dict:
     """The three claims of section 3 on a snapshot, or 'needs data' with the command to run."""
+    article = article or article_periods()
     evidence = {"dated_media_pieces_by_half_year": (media or {}).get("dated_pieces_by_half_year", {})}
     if snapshot is None:
         return {
@@ -468,6 +480,7 @@ def analyse(snapshot: Snapshot | None, start: str = DEFAULT_START, end: str = "2
             ),
             "snapshot": None,
             "offline_evidence": evidence,
+            "article": article,
         }
     months = monthly(snapshot.frame)
     months = months[(months["month"] >= pd.Timestamp(start)) & (months["month"] <= pd.Timestamp(end))]
@@ -481,9 +494,9 @@ def analyse(snapshot: Snapshot | None, start: str = DEFAULT_START, end: str = "2
     peaks = [half_year(d["peak"]) for d in per_sample]
     traction = [None if d["traction"] is None else str(d["traction"].year) for d in per_sample]
     verdicts = {
-        "s3-trends-rise-end-2016": _agree(onset, "2016H2", _half_steps),
-        "s3-trends-traction-2018": _agree(traction, "2018", lambda a, b: int(a) - int(b)),
-        "s3-trends-peak-2021h2": _agree(peaks, "2021H2", _half_steps),
+        "s3-trends-rise-end-2016": _agree(onset, article["s3-trends-rise-end-2016"], _half_steps),
+        "s3-trends-traction-2018": _agree(traction, article["s3-trends-traction-2018"], lambda a, b: int(a) - int(b)),
+        "s3-trends-peak-2021h2": _agree(peaks, article["s3-trends-peak-2021h2"], _half_steps),
     }
     values = {
         "s3-trends-rise-end-2016": f"onset {half_year(found['onset'])} (samples: {sorted(set(filter(None, onset)))})",
@@ -502,13 +515,22 @@ def analyse(snapshot: Snapshot | None, start: str = DEFAULT_START, end: str = "2
         "traction_year": None if found["traction"] is None else found["traction"].year,
         "peak": half_year(found["peak"]),
         "offline_evidence": evidence,
+        "article": article,
         "settings": {"start": start, "end": end, **settings},
     }
 
 
-CLAIMED_PERIODS = [("2016-07-01", "2017-01-01", "rose slightly (end 2016)"),
-                   ("2018-01-01", "2019-01-01", "gained traction (2018)"),
-                   ("2021-07-01", "2022-01-01", "peak (2021 H2)")]
+def claimed_periods(article: dict) -> list[tuple[pd.Timestamp, pd.Timestamp, str]]:
+    """Shaded spans for the article's three periods (half-years and a year)."""
+    def span(label: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+        if "H" in label:
+            start = pd.Timestamp(f"{label[:4]}-{'01' if label.endswith('1') else '07'}-01")
+            return start, start + pd.DateOffset(months=6)
+        return pd.Timestamp(f"{label}-01-01"), pd.Timestamp(f"{int(label) + 1}-01-01")
+
+    names = {"s3-trends-rise-end-2016": "rose slightly", "s3-trends-traction-2018": "gained traction",
+             "s3-trends-peak-2021h2": "peak"}
+    return [(*span(article[claim]), f"{names[claim]} ({article[claim]})") for claim in CLAIMS]
 
 
 def plot_attention_timing(analysis: dict, media_pieces_by_year: dict, ax) -> None:
@@ -516,9 +538,9 @@ def plot_attention_timing(analysis: dict, media_pieces_by_year: dict, ax) -> Non
     from .figures import palette
 
     colours = palette(2)
-    for start, stop, label in CLAIMED_PERIODS:
-        ax.axvspan(pd.Timestamp(start), pd.Timestamp(stop), color="0.9", zorder=0)
-        ax.text(pd.Timestamp(start), 0.98, label, transform=ax.get_xaxis_transform(), fontsize=6, va="top", rotation=90)
+    for start, stop, label in claimed_periods(analysis["article"]):
+        ax.axvspan(start, stop, color="0.9", zorder=0)
+        ax.text(start, 0.98, label, transform=ax.get_xaxis_transform(), fontsize=6, va="top", rotation=90)
     by_half = analysis["offline_evidence"]["dated_media_pieces_by_half_year"]
     halves = [pd.Timestamp(f"{k[:4]}-{'01' if k[-1] == '1' else '07'}-01") for k in by_half]
     ax.bar(halves, list(by_half.values()), width=150, align="edge", color=colours[0], label="dated media pieces (footnote 14), per half-year")
@@ -540,8 +562,8 @@ def plot_interest(analysis: dict, ax) -> None:
                     label="range of samples")
     ax.plot(months, list(analysis["series"].values()), color=colours[0], lw=0.8, label="interest (mean of samples)")
     ax.plot(months, list(analysis["smoothed"].values()), color=colours[1], lw=1, label="smoothed")
-    for start, stop, _ in CLAIMED_PERIODS:
-        ax.axvspan(pd.Timestamp(start), pd.Timestamp(stop), color="0.9", zorder=0)
+    for start, stop, _ in claimed_periods(analysis["article"]):
+        ax.axvspan(start, stop, color="0.9", zorder=0)
     ax.set_ylabel("Google Trends interest (0-100)")
     meta = analysis["snapshot"]
     ax.set_title(f"{meta['query']} ({meta['geo'] or 'worldwide'}), retrieved {meta['retrieved_utc'][:10]}", loc="left")
