@@ -143,3 +143,11 @@ def test_outlet_without_nuanced_piece_is_refused(data_copy):
     rewrite_csv(data_copy / "data/raw/media_pieces.csv", lambda rows: rows[1].update(tone="sensationalist"))
     with pytest.raises(DataError, match="outlet 'Business Insider': expected one sensationalist piece"):
         media.load_pieces(data_copy)
+
+
+def test_grouping_counts_works_once_per_group(codebook):
+    by_strand = sch.analyse(hand_citations(), codebook, grouping="strand")["groups"]
+    assert by_strand == {"prospective": 2, "descriptive": 2, "consultancy": 1}  # 'a 2017' is in two strands
+    assert sch.analyse(hand_citations(), codebook, grouping="lens")["groups"] == {"political": 3, "economic": 1}
+    with pytest.raises(ValueError, match="grouping must be one of"):
+        sch.analyse(hand_citations(), codebook, grouping="colour")

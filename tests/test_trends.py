@@ -163,6 +163,8 @@ def test_snapshot_is_stored_registered_and_loaded(data_copy):
     assert trends.list_snapshots(data_copy) == [path.stem]
     loaded = trends.load_snapshot(data_copy, "latest")
     assert len(loaded.frame) == 48 and loaded.metadata["imported_from"] == "synthetic_multiTimeline_monthly.csv"
+    assert trends.load_snapshot(data_copy, "latest", geo="") is not None  # the file is worldwide
+    assert trends.load_snapshot(data_copy, "latest", geo="US") is None
     with pytest.raises(trends.TrendsError, match="snapshots are never overwritten"):
         trends.write_snapshot(data_copy, snap)
     with pytest.raises(Exception, match="parameter snapshot: 'nope'"):

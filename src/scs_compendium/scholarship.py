@@ -16,6 +16,11 @@ from .errors import DataError
 from .literature import short_label, wilson_interval
 
 WESTERN = "western_scholarship"
+GROUPINGS = ("role", "strand", "lens")
+# The article's three strands of Western work (section 3): prospective, descriptive, consultancy.
+STRAND_OF_ROLE = {"prospective": "prospective", "ongoing_development": "descriptive",
+                  "heterogeneous_components": "descriptive", "far_from_automated": "descriptive",
+                  "not_unanimously_popular": "descriptive", "consultancy": "consultancy"}
 
 
 def load_codebook(root=None) -> pd.DataFrame:
@@ -56,8 +61,14 @@ def per_footnote_counts(citations: pd.DataFrame) -> dict[int, int]:
 
 def analyse(citations: pd.DataFrame, codebook: pd.DataFrame, roles: list[str] | None = None,
             year_range: tuple[int, int] = (2000, 2022), hardly_threshold: float = 0.25,
-            confidence_level: float = 0.95, china: dict | None = None) -> dict:
-    """Shares of the Western-language literature by role and lens, its years, and the verdicts."""
+            confidence_level: float = 0.95, china: dict | None = None, grouping: str = "role") -> dict:
+    """Shares of the Western-language literature by role and lens, its years, and the verdicts.
+
+    `grouping` sets how the works are counted for the figure: by `role`, by the article's three
+    `strand`s (prospective, descriptive, consultancy), or by `lens` (political, economic).
+    """
+    if grouping not in GROUPINGS:
+        raise ValueError(f"grouping must be one of {list(GROUPINGS)}, got {grouping!r}")
     book = codebook.set_index("role")
     western_roles = list(book.index[book["strand"] == WESTERN])
     roles = roles if roles is not None else western_roles
@@ -80,10 +91,11 @@ def analyse(citations: pd.DataFrame, codebook: pd.DataFrame, roles: list[str] | 
     multi = [work for work, r in works["roles"].items() if len(r) > 1]
 
     verdicts, values = {}, {}
-    strands = {"prospective": by_role.get("prospective", 0),
-               "descriptive": sum(by_role.get(r, 0) for r in ("ongoing_development", "heterogeneous_components",
-                                                              "far_from_automated", "not_unanimously_popular")),
-               "consultancy": by_role.get("consultancy", 0)}
+    coded["strand"] = coded["role"].map(STRAND_OF_ROLE)
+    strands = {strand: int(coded.loc[coded["strand"] == strand, "work"].nunique())
+               for strand in ("prospective", "descriptive", "consultancy")}
+    column = {"role": "role", "strand": "strand", "lens": "lens"}[grouping]
+    groups = {str(k): int(v) for k, v in coded.groupby(column, sort=False)["work"].nunique().items()}
     verdicts["s3-western-prospective-and-descriptive"] = (
         "reproduced" if all(strands.values()) else "partly reproduced" if any(strands.values()) else "not reproduced")
     values["s3-western-prospective-and-descriptive"] = ", ".join(f"{k}: {v} works" for k, v in strands.items())
@@ -106,6 +118,7 @@ def analyse(citations: pd.DataFrame, codebook: pd.DataFrame, roles: list[str] | 
         "works": n_works,
         "assignments": int(len(coded)),
         "by_role": by_role,
+        "groups": groups,
         "works_in_two_roles": multi,
         "economic": {"works": n_economic, "share": share, "ci": list(economic_ci)},
         "political": {"works": n_works - n_economic, "share": 1 - share, "ci": list(political_ci)},
@@ -116,7 +129,7 @@ def analyse(citations: pd.DataFrame, codebook: pd.DataFrame, roles: list[str] | 
         "verdicts": verdicts,
         "values": values,
         "settings": {"roles": roles, "year_range": [low, high], "hardly_threshold": hardly_threshold,
-                     "confidence_level": confidence_level},
+                     "confidence_level": confidence_level, "grouping": grouping},
     }
 
 
@@ -136,11 +149,11 @@ def plot_scholarship(analysis: dict, ax_roles, ax_contrast, ax_years) -> None:
     from .figures import palette
 
     colours = palette(3)
-    roles = list(analysis["by_role"])
-    ax_roles.barh([r.replace("_", " ") for r in roles], [analysis["by_role"][r] for r in roles], color=colours[0])
+    groups = analysis["groups"]
+    ax_roles.barh([g.replace("_", " ") for g in groups], list(groups.values()), color=colours[0])
     ax_roles.invert_yaxis()
     ax_roles.set_xlabel("cited works")
-    ax_roles.set_title("Western scholarship by role", loc="left")
+    ax_roles.set_title(f"Western scholarship by {analysis['settings']['grouping']}", loc="left")
 
     labels = ["West (article's citations)"] + [f"China: {name}" for name in analysis["china"]]
     shares = [analysis["economic"]["share"] * 100] + [v * 100 for v in analysis["china"].values()]

@@ -388,11 +388,16 @@ def list_snapshots(root: Path) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.csv")) if folder.is_dir() else []
 
 
-def load_snapshot(root: Path, snapshot_id: str = "latest") -> Snapshot | None:
-    """A stored snapshot (validated against the data package), or None when there is none."""
+def load_snapshot(root: Path, snapshot_id: str = "latest", geo: str | None = None) -> Snapshot | None:
+    """A stored snapshot (validated against the data package), or None when there is none.
+
+    With `geo`, only snapshots of that region count ('' is worldwide).
+    """
     from .data import load_table
 
     ids = list_snapshots(root)
+    if geo is not None:
+        ids = [i for i in ids if json.loads((Path(root) / SNAPSHOT_DIR / f"{i}.json").read_text(encoding="utf-8")).get("geo", "") == geo]
     if not ids or snapshot_id == "none":
         return None
     if snapshot_id == "latest":
@@ -467,10 +472,12 @@ def article_periods(root=None) -> dict[str, str]:
 
 def analyse(snapshot: Snapshot | None, start: str = DEFAULT_START, end: str = "2022-12-31", smoothing: int = 3,
             rise_level: float = 5.0, sustain_months: int = 6, traction_level: float = 25.0,
-            media: dict | None = None, article: dict | None = None) -> dict:
+            media: dict | None = None, article: dict | None = None, scholarship: dict | None = None) -> dict:
     """The three claims of section 3 on a snapshot, or 'needs data' with the command to run."""
     article = article or article_periods()
-    evidence = {"dated_media_pieces_by_half_year": (media or {}).get("dated_pieces_by_half_year", {})}
+    evidence = {"dated_media_pieces_by_half_year": (media or {}).get("dated_pieces_by_half_year", {}),
+                "media_pieces_by_year": (media or {}).get("pieces_by_year", {}),
+                "cited_studies_by_year": (scholarship or {}).get("years", {}).get("counts", {})}
     if snapshot is None:
         return {
             "needs_data": (
@@ -533,21 +540,26 @@ def claimed_periods(article: dict) -> list[tuple[pd.Timestamp, pd.Timestamp, str
     return [(*span(article[claim]), f"{names[claim]} ({article[claim]})") for claim in CLAIMS]
 
 
-def plot_attention_timing(analysis: dict, media_pieces_by_year: dict, ax) -> None:
-    """The article's claimed periods with the dated media pieces: the offline evidence on timing."""
+def plot_attention_timing(analysis: dict, ax) -> None:
+    """The article's claimed periods with the dated media pieces and the cited studies: the offline evidence."""
     from .figures import palette
 
-    colours = palette(2)
+    colours = palette(3)
+    evidence = analysis["offline_evidence"]
     for start, stop, label in claimed_periods(analysis["article"]):
         ax.axvspan(start, stop, color="0.9", zorder=0)
         ax.text(start, 0.98, label, transform=ax.get_xaxis_transform(), fontsize=6, va="top", rotation=90)
-    by_half = analysis["offline_evidence"]["dated_media_pieces_by_half_year"]
+    by_half = evidence["dated_media_pieces_by_half_year"]
     halves = [pd.Timestamp(f"{k[:4]}-{'01' if k[-1] == '1' else '07'}-01") for k in by_half]
-    ax.bar(halves, list(by_half.values()), width=150, align="edge", color=colours[0], label="dated media pieces (footnote 14), per half-year")
-    years = [pd.Timestamp(f"{y}-07-01") for y in media_pieces_by_year]
-    ax.plot(years, list(media_pieces_by_year.values()), "o", color=colours[1], ms=3, label="all footnote 14 pieces, per year")
-    ax.set_ylabel("media pieces")
-    ax.legend(frameon=False, fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2)
+    ax.bar(halves, list(by_half.values()), width=150, align="edge", color=colours[0],
+           label="dated media pieces (footnote 14), per half-year")
+    for key, colour, marker, label in (("media_pieces_by_year", colours[1], "o", "all footnote 14 pieces, per year"),
+                                       ("cited_studies_by_year", colours[2], "s", "cited Western studies (fn. 15-21), per year")):
+        series = evidence.get(key, {})
+        years = [pd.Timestamp(f"{y}-07-01") for y in series]
+        ax.plot(years, list(series.values()), marker, color=colour, ms=3, label=label)
+    ax.set_ylabel("pieces or studies")
+    ax.legend(frameon=False, fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3)
     ax.set_xlim(pd.Timestamp("2015-01-01"), pd.Timestamp("2023-01-01"))
 
 
