@@ -84,3 +84,10 @@ def test_differing_figure_without_address_is_refused(data_copy):
     rewrite_csv(data_copy / "data/raw/cited_figures.csv", drop)
     with pytest.raises(DataError, match="figure 'cities': status 'differs' needs the 'source_url'"):
         cited.load_figures(data_copy)
+
+
+def test_analysis_carries_the_corroboration_of_every_claim():
+    claims = load_registry()
+    analysis = cited.analyse(cited.load_figures(), load_events(), claims=claims)
+    total = sum(sum(row.values()) for row in analysis["corroboration_by_section"].values())
+    assert total == len(claims)

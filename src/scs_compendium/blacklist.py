@@ -512,8 +512,10 @@ def plot_comparators(analysis: dict, comparators: pd.DataFrame, ax) -> None:
 
     colours = palette(3)
     rows = []
+    years = set(analysis["settings"]["claim_years"])
+    years |= {max((r["year"] for r in analysis["population_rates"] if r["definition"] == "stock"), default="")}
     for r in analysis["population_rates"]:
-        if r["base"] == "total" and r["year"] in analysis["settings"]["claim_years"] + ["2023"]:
+        if r["base"] == "total" and r["year"] in years:
             label = {"flow": "CN new court listings / population", "stock": "CN people on court list / population",
                      "cumulative": "CN court listings since 2013 / population"}[r["definition"]]
             rows.append((f"{label} ({r['year']})", r["percent"], colours[0]))

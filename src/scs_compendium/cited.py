@@ -68,8 +68,9 @@ def zone_batches(events: pd.DataFrame) -> list[tuple[int, float]]:
     return [(int(r.exact_date[:4]), float(r.source_quantity)) for r in rows.itertuples()]
 
 
-def analyse(figures: pd.DataFrame, events: pd.DataFrame, tolerance: float = 0.05) -> dict:
-    """One verdict per cited figure, keyed by the claim it belongs to."""
+def analyse(figures: pd.DataFrame, events: pd.DataFrame, tolerance: float = 0.05, claims=None) -> dict:
+    """One verdict per cited figure, keyed by the claim it belongs to; with `claims` (the registry),
+    also the corroboration of every claim by section."""
     batches = zone_batches(events)
     verdicts, values, rows = {}, {}, []
     for row in figures.to_dict("records"):
@@ -77,7 +78,12 @@ def analyse(figures: pd.DataFrame, events: pd.DataFrame, tolerance: float = 0.05
         rows.append({"id": row["id"], "claim_id": row["claim_id"], "figure": row["figure"],
                      "article": f"{row['article_value']} {row['article_unit']}", "corroboration": row["corroboration"],
                      "verdict": verdicts[row["claim_id"]]})
-    return {"verdicts": verdicts, "values": values, "figures": rows, "settings": {"tolerance": tolerance}}
+    by_section = {}
+    if claims is not None:
+        summary = corroboration_summary(claims)
+        by_section = {section: {k: int(v) for k, v in row.items()} for section, row in summary.iterrows()}
+    return {"verdicts": verdicts, "values": values, "figures": rows, "corroboration_by_section": by_section,
+            "settings": {"tolerance": tolerance}}
 
 
 def corroboration_summary(claims) -> pd.DataFrame:

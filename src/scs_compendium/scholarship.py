@@ -17,10 +17,6 @@ from .literature import short_label, wilson_interval
 
 WESTERN = "western_scholarship"
 GROUPINGS = ("role", "strand", "lens")
-# The article's three strands of Western work (section 3): prospective, descriptive, consultancy.
-STRAND_OF_ROLE = {"prospective": "prospective", "ongoing_development": "descriptive",
-                  "heterogeneous_components": "descriptive", "far_from_automated": "descriptive",
-                  "not_unanimously_popular": "descriptive", "consultancy": "consultancy"}
 
 
 def load_codebook(root=None) -> pd.DataFrame:
@@ -91,7 +87,7 @@ def analyse(citations: pd.DataFrame, codebook: pd.DataFrame, roles: list[str] | 
     multi = [work for work, r in works["roles"].items() if len(r) > 1]
 
     verdicts, values = {}, {}
-    coded["strand"] = coded["role"].map(STRAND_OF_ROLE)
+    coded["strand"] = coded["role"].map(book["western_strand"])  # the article's three strands
     strands = {strand: int(coded.loc[coded["strand"] == strand, "work"].nunique())
                for strand in ("prospective", "descriptive", "consultancy")}
     column = {"role": "role", "strand": "strand", "lens": "lens"}[grouping]

@@ -170,7 +170,7 @@ def analyse(events: pd.DataFrame, pairs: pd.DataFrame, tolerance_years: int = 0,
         + ", ".join(f"{item['lag']} {item['lag_unit'].rstrip('s') if item['lag'] == 1 else item['lag_unit']}" for item in lags)
     )
     verdicts["fn74-earlier-controversies"] = "not checkable"
-    earlier = events[events["id"].isin(["pujiang-ethical-files", "suining-scoring", "li-xiaolin-moral-file"])]
+    earlier = events[events["article_location"].str.contains(r"\bfn74\b") & (events["category"] == "controversy")]
     values["fn74-earlier-controversies"] = ", ".join(f"{r.id} {r.year}" for r in earlier.itertuples()) + " (article only)"
     verdicts["s5-internet-freedom-until-2009"] = "not checkable"
     values["s5-internet-freedom-until-2009"] = "a characterisation of discourse (Delise et al. 2016); no dated event"
