@@ -1,29 +1,24 @@
 """scs-compendium: a reproducible compendium for Bloch (2022) on China's social credit system.
 
-The package holds the logic the notebooks call: data loading and validation
-(:mod:`.data`), the chain of notebooks (:mod:`.pipeline`, :mod:`.runner`), the
-step context that writes results and figures (:mod:`.step`), the claims
-registry and report (:mod:`.claims`) and the statistics of each argument.
+The package is laid out as the chain runs (see ARCHITECTURE.md):
+
+- :mod:`.engine` runs notebooks (spec, parameters, plan, run, kernel, step context, store);
+- :mod:`.sources` loads and validates the data (data package, tables, Google Trends);
+- :mod:`.article` holds the article's arguments, one module per step;
+- :mod:`.claims` holds the registry of the article's claims and their verdicts;
+- :mod:`.outputs` makes what people see (figure style, report, paper);
+- :mod:`.chain` puts them together for the `scs` command (:mod:`.cli`).
 """
 
 __version__ = "0.1.0"
 
 from .errors import CompendiumError  # noqa: E402
 
-__all__ = ["CompendiumError", "StepContext", "step_context", "__version__"]
+__all__ = ["CompendiumError", "step_context", "__version__"]
 
 
-def step_context(name: str, **parameters):
-    """The context of step `name` with the notebook's parameter values (see :mod:`.step`)."""
-    from .step import StepContext
+def step_context(name: str, namespace, root=None):
+    """The context of step `name`; a notebook passes its `globals()` (see :mod:`.engine.context`)."""
+    from .engine.context import step_context as make
 
-    return StepContext(name, **parameters)
-
-
-def __getattr__(name: str):
-    # The plotting stack loads only when a notebook needs it, so `scs run` starts fast.
-    if name == "StepContext":
-        from .step import StepContext
-
-        return StepContext
-    raise AttributeError(name)
+    return make(name, namespace, root)

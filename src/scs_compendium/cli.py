@@ -9,9 +9,9 @@ from .errors import CompendiumError
 
 
 def _run(args) -> int:
-    from .runner import Runner
+    from .chain import compendium_runner
 
-    runner = Runner()
+    runner = compendium_runner()
     outcome = runner.run(
         targets=args.steps or None,
         overrides=args.param,
@@ -33,14 +33,14 @@ def _run(args) -> int:
 
 
 def _list(args) -> int:
-    from .runner import Runner
+    from .chain import compendium_runner
 
-    runner = Runner()
+    runner = compendium_runner()
     plans = {plan.name: plan for plan in runner.plan()}
     for name in runner.pipeline.order:
         step = runner.pipeline.steps[name]
         plan = plans[name]
-        state = "stale: " + "; ".join(plan.reasons) if plan.stale else "fresh"
+        state = "stale: " + "; ".join(plan.reasons) if plan.stale else plan.describe()
         print(f"{name}  [{state}]")
         print(f"    {step.title}")
         print(f"    notebook: {step.notebook}" + (f"; needs: {', '.join(step.needs)}" if step.needs else ""))
@@ -53,16 +53,17 @@ def _list(args) -> int:
 
 
 def _validate(args) -> int:
-    from . import claims, data
+    from .claims import load_registry
+    from .sources.datapackage import validate
 
-    data.validate()
-    registry = claims.load_registry()
+    validate()
+    registry = load_registry()
     print(f"data package valid; claims registry valid ({len(registry)} claims)")
     return 0
 
 
 def _report(args) -> int:
-    from .claims import write_report
+    from .outputs.report import write_report
 
     path = write_report()
     print(f"claims report: {path} (and .md, .html)")
@@ -70,7 +71,7 @@ def _report(args) -> int:
 
 
 def _paper(args) -> int:
-    from .paper import build
+    from .outputs.paper import build
 
     targets = build(formats=tuple(args.formats), force=args.force)
     for fmt, path in targets.items():
@@ -79,8 +80,9 @@ def _paper(args) -> int:
 
 
 def _fetch(args) -> int:
-    from .pipeline import find_project_root
-    from .trends import PytrendsClient, Query, fetch, write_snapshot
+    from .paths import find_project_root
+    from .sources.google_trends import Query, fetch, write_snapshot
+    from .sources.google_trends.client import PytrendsClient
 
     root = find_project_root()
     query = Query(term=args.term, topic_id=args.topic_id, geo=args.geo, start=args.start, end=args.end)
@@ -93,8 +95,8 @@ def _fetch(args) -> int:
 def _import(args) -> int:
     from datetime import date
 
-    from .pipeline import find_project_root
-    from .trends import parse_multitimeline, write_snapshot
+    from .paths import find_project_root
+    from .sources.google_trends import parse_multitimeline, write_snapshot
 
     root = find_project_root()
     retrieved = date.fromisoformat(args.retrieved) if args.retrieved else None

@@ -1,0 +1,370 @@
+"""Footnote 66: how many are blacklisted, and how the answer depends on what is counted.
+
+Counts carry their unit (:mod:`.stats`): a share divides like by like, and
+anything else is refused unless the code states an explicit assumption that
+converts the unit. Cumulative listings since 2013 are an intensity (listings per
+100 persons), never a share.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..errors import DataError
+from .stats import Count, Rate, assume_unit, per_hundred, range_verdict, rates_text, share, to_count
+
+POPULATION_DEFINITIONS = ("flow", "stock", "cumulative")
+POPULATION_BASES = ("total", "aged_16_plus")
+ENTITY_DEFINITIONS = ("revoked_licences_per_market_entity", "revoked_licences_per_enterprise", "legal_subjects_per_market_entity")
+
+
+# --- denominators -------------------------------------------------------------------
+
+
+def _years_between(a: pd.Timestamp, b: pd.Timestamp) -> float:
+    return abs((a - b).days) / 365.25
+
+
+def population_denominator(population: pd.DataFrame, when: pd.Timestamp, base: str) -> tuple[Count, float]:
+    """The population figure nearest to `when` for the base ('total' or 'aged_16_plus'), and the gap in years."""
+    if base not in POPULATION_BASES:
+        raise ValueError(f"base must be one of {POPULATION_BASES}, got {base!r}")
+    candidates: list[Count] = []
+    if base == "total":
+        for row in population[population["indicator"].isin(["population_year_end", "population_census"])].itertuples():
+            candidates.append(to_count(row, f"population {row.reference_date.date()} ({row.id})"))
+    else:
+        by_id = {row.id: row for row in population.itertuples()}
+        for row in population[population["indicator"] == "population_aged_16_59"].itertuples():
+            older = population[(population["indicator"] == "population_aged_60_plus") & (population["reference_date"] == row.reference_date)]
+            for other in older.itertuples():
+                candidates.append(Count(
+                    row.value + other.value, "persons", f"population aged 16+ {row.reference_date.date()}",
+                    f"{row.id} + {other.id}: {row.publisher}", row.reference_date.date().isoformat(),
+                ))
+        for row in population[population["indicator"] == "population_census"].itertuples():
+            young = population[(population["indicator"] == "population_census_aged_0_15") & (population["reference_date"] == row.reference_date)]
+            for other in young.itertuples():
+                candidates.append(Count(
+                    row.value - other.value, "persons", f"population aged 16+ (census {row.reference_date.date()})",
+                    f"{row.id} - {other.id}: {by_id[row.id].publisher}", row.reference_date.date().isoformat(),
+                ))
+    if not candidates:
+        raise DataError(f"no population figure for base {base!r}")
+    best = min(candidates, key=lambda c: _years_between(pd.Timestamp(c.date), when))
+    return best, _years_between(pd.Timestamp(best.date), when)
+
+
+def entity_denominator(entities: pd.DataFrame, when: pd.Timestamp, unit: str) -> tuple[Count, float]:
+    """The registered market entities (or enterprises) figure nearest to `when`."""
+    rows = entities[entities["unit"] == unit]
+    if rows.empty:
+        raise DataError(f"no figure of {unit} in china_market_entities")
+    best = min(rows.itertuples(), key=lambda r: _years_between(r.reference_date, when))
+    return to_count(best, f"{unit} {best.reference_date.date()} ({best.id})"), _years_between(best.reference_date, when)
+
+
+# --- the rates ----------------------------------------------------------------------
+
+PERSON_TIMES_AS_PERSONS = (
+    "new listings counted in person-times or subjects are taken as persons: someone listed twice in "
+    "a year counts twice and subjects include some legal persons, so the share is an upper bound"
+)
+CUMULATIVE_AS_LISTINGS = (
+    "a cumulative count since October 2013 includes people since removed and repeat listings: it is "
+    "a number of listings, not of people now listed"
+)
+
+
+def population_rates(counts: pd.DataFrame, population: pd.DataFrame, max_gap_years: float = 1.0) -> list[Rate]:
+    """Every population rate the data support: definition x base x year."""
+    rates: list[Rate] = []
+    flows = counts[(counts["indicator"] == "new_dishonest_judgment_debtors") & (counts["measure"] == "flow")]
+    stocks = counts[counts["indicator"] == "court_list_current"]
+    cumulative = counts[counts["indicator"].isin(["court_list_cumulative", "new_dishonest_judgment_debtors_cumulative"])]
+    # The latest cumulative figure of each year stands for that year; on a tie, an exact figure wins.
+    ordered = cumulative.assign(_exact=cumulative["qualifier"] == "exact").sort_values(["reference_date", "_exact", "id"])
+    latest = ordered.groupby(ordered["reference_date"].dt.year).tail(1)
+    for base in POPULATION_BASES:
+        for row in flows.itertuples():
+            numerator = to_count(row, f"new listings {row.period} ({row.id})")
+            if numerator.unit != "persons":
+                numerator = assume_unit(numerator, "persons", PERSON_TIMES_AS_PERSONS)
+            rates += _rate("flow", base, str(row.period), numerator, population, row.reference_date, max_gap_years, share)
+        for row in stocks.itertuples():
+            numerator = to_count(row, f"people listed now, {row.reference_date.date()} ({row.id})")
+            rates += _rate("stock", base, str(row.reference_date.year), numerator, population, row.reference_date, max_gap_years, share)
+        for row in latest.itertuples():
+            numerator = to_count(row, f"listings since 2013, {row.reference_date.date()} ({row.id})")
+            if numerator.unit != "person-times":
+                numerator = assume_unit(numerator, "person-times", CUMULATIVE_AS_LISTINGS)
+            rates += _rate("cumulative", base, str(row.reference_date.year), numerator, population, row.reference_date, max_gap_years, per_hundred)
+    return rates
+
+
+def _rate(definition, base, year, numerator, population, when, max_gap, divide) -> list[Rate]:
+    denominator, gap = population_denominator(population, when, base)
+    if gap > max_gap:
+        return []
+    kind = "share" if divide is share else "per 100 persons"
+    return [Rate(definition, base, year, numerator, denominator, divide(numerator, denominator), kind, gap)]
+
+
+def entity_rates(counts: pd.DataFrame, entities: pd.DataFrame, max_gap_years: float = 1.0) -> list[Rate]:
+    """Shares of market entities (or enterprises) blacklisted, under each definition the data allow."""
+    rates: list[Rate] = []
+    by_indicator = {ind: rows for ind, rows in counts.groupby("indicator")}
+    for row in by_indicator.get("npcic_new_revoked_business_licences", pd.DataFrame()).itertuples():
+        revoked = to_count(row, f"revoked business licences {row.period} ({row.id})")
+        for definition, unit in (("revoked_licences_per_market_entity", "market entities"),
+                                 ("revoked_licences_per_enterprise", "enterprises")):
+            denominator, gap = entity_denominator(entities, row.reference_date, unit)
+            if gap <= max_gap_years:
+                rates.append(Rate(definition, unit, str(row.period), revoked, denominator, share(revoked, denominator), "share", gap))
+    monthly_total = by_indicator.get("npcic_monthly_new_blacklisted_subjects", pd.DataFrame())
+    monthly_legal = by_indicator.get("npcic_monthly_new_blacklisted_legal_persons", pd.DataFrame())
+    for row in by_indicator.get("npcic_new_blacklisted_subjects", pd.DataFrame()).itertuples():
+        month_total = monthly_total[monthly_total["period"].str.startswith(str(row.period))]
+        month_legal = monthly_legal[monthly_legal["period"].str.startswith(str(row.period))]
+        if month_total.empty or month_legal.empty:
+            continue
+        fraction = float(month_legal["value"].iloc[0]) / float(month_total["value"].iloc[0])
+        legal = Count(
+            row.value * fraction, "subjects", f"legal-person subjects newly listed {row.period} (est.)",
+            f"{row.id} x {month_legal['id'].iloc[0]} / {month_total['id'].iloc[0]}",
+            row.reference_date.date().isoformat(),
+        )
+        legal = assume_unit(legal, "entities", (
+            f"the legal-person share of new subjects in {month_legal['period'].iloc[0]} "
+            f"({fraction:.1%}) applied to the whole year"
+        ))
+        denominator, gap = entity_denominator(entities, row.reference_date, "market entities")
+        if gap <= max_gap_years:
+            rates.append(Rate("legal_subjects_per_market_entity", "market entities", str(row.period), legal,
+                              denominator, share(legal, denominator), "share", gap))
+    return rates
+
+
+# --- verdicts -----------------------------------------------------------------------
+
+
+def sensitivity_table(analysis: dict) -> pd.DataFrame:
+    """Every definition x denominator x year of an analysis: the rate and its arithmetic."""
+    rows = analysis["population_rates"] + analysis["entity_rates"]
+    return pd.DataFrame(rows)[
+        ["definition", "base", "year", "percent", "kind", "arithmetic", "denominator_gap_years", "assumptions"]
+    ]
+
+
+def cumulative_series(counts: pd.DataFrame) -> pd.DataFrame:
+    """The court list over time: cumulative listings (as published) and new listings per year."""
+    cumulative = counts[counts["indicator"] == "court_list_cumulative"].sort_values("reference_date")
+    new = counts[(counts["indicator"] == "new_dishonest_judgment_debtors") & (counts["measure"] == "flow")]
+    return cumulative, new.sort_values("reference_date")
+
+
+# The claims each definition answers. The article's figures themselves are read from
+# data/claims.yaml by the notebook (see ARTICLE_CLAIMS), the one place they are typed.
+PER_DEFINITION_CLAIMS = {
+    "fn66-population-share-flow": ("flow", "total"),
+    "fn66-population-share-stock": ("stock", "total"),
+    "fn66-population-share-stock-16plus": ("stock", "aged_16_plus"),
+    "fn66-population-share-cumulative": ("cumulative", "total"),
+}
+ENTITY_CLAIMS = {f"fn66-entity-share-{d.replace('_', '-')}": d for d in ENTITY_DEFINITIONS}
+
+
+ARTICLE_CLAIMS = ("fn66-blacklisted-population-share", "fn66-blacklisted-entities-share",
+                  "fn66-local-target-0-2-percent", "s71-trustworthy-99-percent")
+
+
+def article_figures(values: dict) -> dict:
+    """Footnote 66's and section 7.1's figures from the reported values of ARTICLE_CLAIMS."""
+    return {"range_percent": [float(v) for v in values["fn66-blacklisted-population-share"]],
+            "entity_percent": float(values["fn66-blacklisted-entities-share"]),
+            "local_target_percent": float(values["fn66-local-target-0-2-percent"]),
+            "trustworthy_percent": float(values["s71-trustworthy-99-percent"])}
+
+
+def analyse(
+    counts: pd.DataFrame,
+    population: pd.DataFrame,
+    entities: pd.DataFrame,
+    reported: dict,
+    *,
+    claim_years: list[str],
+    definitions: list[str],
+    bases: list[str],
+    max_gap_years: float,
+) -> dict:
+    """All rates, and one verdict per definition and per claim of footnote 66 and section 7.1."""
+    article = article_figures(reported)
+    claim_years = [str(y) for y in claim_years]
+    pop = population_rates(counts, population, max_gap_years)
+    ent = entity_rates(counts, entities, max_gap_years)
+    low, high = article["range_percent"]
+    verdicts, values = {}, {}
+
+    def report(claim_id: str, selected: list[Rate], verdict: str) -> None:
+        in_years = [r for r in selected if r.year in claim_years]
+        verdicts[claim_id] = verdict
+        values[claim_id] = rates_text(in_years or selected)
+
+    for claim_id, (definition, base) in PER_DEFINITION_CLAIMS.items():
+        selected = [r for r in pop if r.definition == definition and r.base == base]
+        report(claim_id, selected, range_verdict(selected, low, high, 2, claim_years))
+
+    # The article says 'blacklisted': a share of people listed (stock) reproduces it fully;
+    # a match by another definition only partly.
+    shown = {d: [r for r in pop if r.definition == d and r.base in bases] for d in definitions}
+    matching = [d for d, rs in shown.items() if range_verdict(rs, low, high, 2, claim_years) == "reproduced"]
+    overall = "reproduced" if "stock" in matching else "partly reproduced" if matching else "not reproduced"
+    verdicts["fn66-blacklisted-population-share"] = overall
+    values["fn66-blacklisted-population-share"] = (
+        "in range: " + (", ".join(matching) if matching else "no definition") + "; "
+        + "; ".join(f"{d}: {rates_text([r for r in rs if r.year in claim_years])}" for d, rs in shown.items())
+    )
+
+    for claim_id, definition in ENTITY_CLAIMS.items():
+        selected = [r for r in ent if r.definition == definition]
+        report(claim_id, selected, range_verdict(selected, article["entity_percent"], article["entity_percent"], 0, claim_years))
+    report("fn66-blacklisted-entities-share", ent,
+           range_verdict(ent, article["entity_percent"], article["entity_percent"], 0, claim_years))
+    verdicts["fn66-local-target-0-2-percent"] = "not checkable"
+    values["fn66-local-target-0-2-percent"] = "no source found; for scale, entity rates " + rates_text(ent)
+
+    people = [r for r in pop if r.definition == "stock"]
+    trustworthy = [100 - r.percent for r in people]
+    verdicts["s71-trustworthy-99-percent"] = (
+        "not checkable" if not people else "reproduced" if min(trustworthy) >= article["trustworthy_percent"] else "not reproduced"
+    )
+    values["s71-trustworthy-99-percent"] = ", ".join(
+        f"{100 - r.percent:.2f}% ({r.year}, {r.base.replace('_', ' ')})" for r in people
+    ) or "no data"
+
+    return {
+        "rate_by_key": {f"{r.definition}_{r.base}_{r.year}".replace(" ", "_"): r.percent for r in pop + ent},
+        "population_rates": [r.as_dict() for r in pop],
+        "entity_rates": [r.as_dict() for r in ent],
+        "verdicts": verdicts,
+        "values": values,
+        "article": article,
+        "settings": {"claim_years": claim_years, "definitions": list(definitions), "bases": list(bases),
+                     "max_gap_years": max_gap_years},
+    }
+
+
+# --- figures ------------------------------------------------------------------------
+
+DEFINITION_LABELS = {
+    ("flow", "total"): "new listings in the year / population",
+    ("flow", "aged_16_plus"): "new listings in the year / population 16+",
+    ("stock", "total"): "people listed now / population",
+    ("stock", "aged_16_plus"): "people listed now / population 16+",
+    ("cumulative", "total"): "listings since 2013 / population\n(per 100 persons, not a share)",
+    ("cumulative", "aged_16_plus"): "listings since 2013 / population 16+\n(per 100 persons, not a share)",
+}
+
+
+def plot_rates(analysis: dict, ax_people, ax_entities) -> None:
+    """Rates by definition and year, with the article's range (people) and 2% (entities) marked."""
+    from ..outputs.style import palette
+
+    definitions = analysis["settings"]["definitions"]
+    bases = analysis["settings"]["bases"]
+    rows = [r for r in analysis["population_rates"] if r["definition"] in definitions and r["base"] in bases]
+    keys = [k for k in DEFINITION_LABELS if k[0] in definitions and any((r["definition"], r["base"]) == k for r in rows)]
+    years_seen = sorted({r["year"] for r in rows})
+    colours = dict(zip(years_seen, palette(len(years_seen))))
+    low, high = analysis["article"]["range_percent"]
+    ax_people.axvspan(low, high, color="0.85", zorder=0, label=f"article: {low}-{high}% (2019-2020)")
+    for y, key in enumerate(keys[::-1]):
+        for r in rows:
+            if (r["definition"], r["base"]) == key:
+                ax_people.scatter(r["percent"], y, color=colours[r["year"]], s=18, zorder=3,
+                                  label=r["year"], marker="o" if r["kind"] == "share" else "D")
+    ax_people.set_yticks(range(len(keys)), [DEFINITION_LABELS[k] for k in keys[::-1]])
+    ax_people.set_xlabel("% of population")
+    ax_people.set_xlim(0, max(r["percent"] for r in rows) * 1.08 if rows else 1)
+    handles, labels = ax_people.get_legend_handles_labels()
+    unique = dict(zip(labels, handles))
+    ax_people.legend(unique.values(), unique.keys(), frameon=False, fontsize=6,
+                     loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax_people.set_title("People", loc="left")
+
+    entity_rows = analysis["entity_rates"]
+    labels = {
+        "revoked_licences_per_market_entity": "revoked licences / market entities",
+        "revoked_licences_per_enterprise": "revoked licences / enterprises",
+        "legal_subjects_per_market_entity": "legal-person subjects (est.) / market entities",
+    }
+    for y, r in enumerate(entity_rows):
+        ax_entities.scatter(r["percent"], y, color=colours.get(r["year"], "0.3"), s=18, zorder=3)
+        ax_entities.annotate(r["year"], (r["percent"], y), xytext=(4, 3), textcoords="offset points", fontsize=6)
+    ax_entities.set_yticks(range(len(entity_rows)), [labels[r["definition"]] for r in entity_rows])
+    article = analysis["article"]
+    ax_entities.axvline(article["entity_percent"], color="0.3", ls="--", lw=0.8,
+                        label=f"article: {article['entity_percent']:g}% (2019-2020)")
+    ax_entities.axvline(article["local_target_percent"], color="0.3", ls=":", lw=0.8,
+                        label=f"local target: at most {article['local_target_percent']:g}%")
+    ax_entities.legend(frameon=False, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax_entities.set_xlabel("% of entities")
+    ax_entities.set_xlim(0, None)
+    ax_entities.set_ylim(-0.5, len(entity_rows) - 0.5)
+    ax_entities.set_title("Entities", loc="left")
+
+
+def plot_court_list(counts: pd.DataFrame, ax_cumulative, ax_new) -> None:
+    """The court list of dishonest judgment debtors: cumulative listings and new listings per year."""
+    from ..outputs.style import palette
+
+    cumulative, new = cumulative_series(counts)
+    colours = palette(2)
+    for unit, marker, colour in (("persons", "o", colours[0]), ("person-times", "s", colours[1])):
+        part = cumulative[cumulative["unit"] == unit]
+        ax_cumulative.scatter(part["reference_date"], part["value"] / 1e6, marker=marker, color=colour, s=14,
+                              label=f"as published, in {unit}", zorder=3)
+    ax_cumulative.plot(cumulative["reference_date"], cumulative["value"] / 1e6, color="0.6", lw=0.8, zorder=1)
+    ax_cumulative.set_ylabel("million, cumulative since 2013")
+    ax_cumulative.legend(frameon=False, fontsize=6, loc="upper left")
+    ax_cumulative.set_title("Listed since October 2013", loc="left")
+    periods = new["period"].astype(int)
+    ax_new.bar(periods, new["value"] / 1e6, color=colours[0])
+    ax_new.set_xticks(periods, periods.astype(str))
+    ax_new.set_ylabel("million new listings")
+    ax_new.set_title("New listings per year", loc="left")
+
+
+def plot_comparators(analysis: dict, comparators: pd.DataFrame, ax) -> None:
+    """China's rates beside Western private-credit measures, on a log scale (orders of magnitude only)."""
+    from ..outputs.style import palette
+
+    colours = palette(3)
+    rows = []
+    years = set(analysis["settings"]["claim_years"])
+    years |= {max((r["year"] for r in analysis["population_rates"] if r["definition"] == "stock"), default="")}
+    for r in analysis["population_rates"]:
+        if r["base"] == "total" and r["year"] in years:
+            label = {"flow": "CN new court listings / population", "stock": "CN people on court list / population",
+                     "cumulative": "CN court listings since 2013 / population"}[r["definition"]]
+            rows.append((f"{label} ({r['year']})", r["percent"], colours[0]))
+    names = {"negative_credit_entry": "DE SCHUFA negative entry", "over_indebtedness": "DE over-indebted adults",
+             "debt_in_collections": "US debt in collections", "credit_invisible": "US credit invisible (no record)"}
+    for row in comparators.itertuples():
+        colour = colours[2] if row.measure == "credit_invisible" else colours[1]
+        rows.append((f"{names[row.measure]} ({row.year})", float(row.value), colour))
+    for y, (label, value, colour) in enumerate(rows[::-1]):
+        ax.scatter(value, y, color=colour, s=16, zorder=3)
+    ax.set_yticks(range(len(rows)), [label for label, _, _ in rows[::-1]])
+    ax.set_xscale("log")
+    ax.set_xlim(0.05, 100)
+    ticks = [0.1, 1, 10, 100]
+    ax.set_xticks(ticks, [f"{t:g}" for t in ticks])
+    from matplotlib.lines import Line2D
+
+    kinds = [("public sanction list (court list)", colours[0]), ("private payment default", colours[1]),
+             ("no credit record", colours[2])]
+    ax.legend(handles=[Line2D([], [], marker="o", ls="", color=c, label=k) for k, c in kinds],
+              frameon=False, fontsize=6, loc="lower right")
+    ax.set_xlabel("% (log scale): public sanction list (CN) vs private payment default (DE, US)")
+    ax.grid(axis="x", which="major", color="0.9")

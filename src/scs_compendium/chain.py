@@ -1,0 +1,35 @@
+"""The compendium's chain: the generic engine with the article's checks before a run and its report after.
+
+Before any kernel starts, the data package is validated (cached) and the claims
+registry is read, so that a broken table or claim fails the run early; after a
+run in which every step succeeded, the claims report is rebuilt.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from .claims import load_registry
+from .engine.run import Runner
+from .engine.spec import Pipeline
+from .outputs.report import write_report
+from .sources.datapackage import validate_cached
+
+
+def _validate_data(pipeline: Pipeline) -> str | None:
+    return "data package validated" if validate_cached(pipeline.root) else None
+
+
+def _read_registry(pipeline: Pipeline) -> None:
+    load_registry(pipeline.root, pipeline)
+
+
+def _write_report(pipeline: Pipeline) -> str:
+    path = write_report(pipeline.root, pipeline)
+    return f"claims report: {path.relative_to(pipeline.root)} (and .md, .html)"
+
+
+def compendium_runner(root: Path | str | None = None, log: Callable[[str], None] | None = None) -> Runner:
+    """The runner of this project: data and claims checked before a run, the report written after."""
+    return Runner(root, log, checks=[_read_registry, _validate_data], after_success=[_write_report])

@@ -1,0 +1,106 @@
+"""What a notebook uses to take part in the chain: its parameters, results and figures.
+
+A notebook opens with::
+
+    ctx = step_context("literature_shares", globals())
+
+which picks the step's declared parameters out of the notebook's namespace (the
+parameters cell, or the values papermill injected) and knows where outputs go.
+Under `scs run` the runner hands the kernel the step's declaration with the
+parameters already resolved and checked, and outputs go to a staging folder that
+the runner publishes only when the whole notebook succeeded. Run by hand (in
+JupyterLab), the declaration is read from `pipeline.yaml`, the values are checked
+here, and outputs go straight to `figures/` and `build/results/`, each file
+written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Mapping
+
+from .. import __version__
+from ..errors import ParameterError, ResultsError
+from ..paths import FIGURES_DIR, find_project_root, results_file
+from .params import check_value
+from .spec import Step, load_pipeline
+from .store import git_commit, read_results, save_figure, sha256_file, write_results
+
+# Set by the runner for the kernel of one step.
+ENV_STEP = "SCS_STEP"
+ENV_STEP_SPEC = "SCS_STEP_SPEC"
+ENV_STAGING = "SCS_STAGING_DIR"
+ENV_COMMIT = "SCS_GIT_COMMIT"
+
+
+class StepContext:
+    """Parameters, provenance and output helpers of one step."""
+
+    def __init__(self, name: str, namespace: Mapping[str, Any], root: Path | str | None = None):
+        self.root = Path(root) if root else find_project_root()
+        self.name = name
+        under_runner = os.environ.get(ENV_STEP) == name and bool(os.environ.get(ENV_STEP_SPEC))
+        if under_runner:
+            self.step = Step.from_json(json.loads(os.environ[ENV_STEP_SPEC]))
+        else:
+            self.step = load_pipeline(self.root).step(name)
+        self.parameters = _pick_parameters(self.step, namespace)
+        staging = os.environ.get(ENV_STAGING) if under_runner else None
+        self.output_root = Path(staging) if staging else self.root
+        self.provenance = {
+            "step": name,
+            "notebook": self.step.notebook,
+            "parameters": self.parameters,
+            "inputs": {path: self._hash(path) for path in self.step.inputs},
+            "git_commit": os.environ.get(ENV_COMMIT) or git_commit(self.root),
+            "scs_compendium": __version__,
+        }
+
+    def _hash(self, relpath: str) -> str:
+        path = self.root / relpath
+        return sha256_file(path) if path.is_file() else "missing"
+
+    def path(self, relpath: str) -> Path:
+        """Where an output (relative to the project root) is written."""
+        return self.output_root / relpath
+
+    def write_results(self, values: dict) -> Path:
+        """Write the numbers that claims and the paper need (the only results writer)."""
+        return write_results(self.path(results_file(self.name)), self.name, self.parameters, self.provenance, values)
+
+    def save_figure(self, fig, stem: str) -> list[Path]:
+        """Save a declared figure as PDF, SVG and PNG with provenance."""
+        declared = [*self.step.figures, *self.step.optional_figures]
+        if stem not in declared:
+            raise ResultsError(
+                f"figure {stem!r} is not declared for step {self.name!r} in pipeline.yaml "
+                f"(declared: {declared})"
+            )
+        return save_figure(fig, stem, self.path(FIGURES_DIR), self.provenance)
+
+    def read_results(self, step: str) -> dict:
+        """The `values` of an upstream step; it must be listed under `needs`."""
+        if step not in self.step.needs:
+            raise ResultsError(
+                f"step {self.name!r} reads the results of {step!r} but does not list it under "
+                "'needs' in pipeline.yaml"
+            )
+        return read_results(self.root, step)["values"]
+
+
+def _pick_parameters(step: Step, namespace: Mapping[str, Any]) -> dict[str, Any]:
+    """The step's declared parameters, taken from the notebook's namespace and checked."""
+    missing = [name for name in step.parameters if name not in namespace]
+    if missing:
+        raise ParameterError(
+            f"{step.notebook}: the parameters cell does not define {missing}; pipeline.yaml declares "
+            f"{list(step.parameters)} for step {step.name!r}"
+        )
+    return {name: check_value(param, namespace[name]) for name, param in step.parameters.items()}
+
+
+def step_context(name: str, namespace: Mapping[str, Any], root: Path | str | None = None) -> StepContext:
+    """The context of step `name`; pass the notebook's `globals()` as `namespace`."""
+    return StepContext(name, namespace, root)

@@ -1,0 +1,129 @@
+"""Step parameters: values checked against their declaration, `-p NAME=VALUE` parsed, defaults resolved.
+
+The runner resolves and checks every parameter before any kernel starts; the
+kernel receives the resolved values once (papermill injects them).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from ..errors import ParameterError
+from .spec import Parameter, Pipeline
+
+def check_value(param: Parameter, value: Any) -> Any:
+    """Return `value` if it suits `param` (ints are accepted as floats), else raise."""
+    expected = param.type
+    ok = {
+        "int": isinstance(value, int) and not isinstance(value, bool),
+        "float": isinstance(value, (int, float)) and not isinstance(value, bool),
+        "bool": isinstance(value, bool),
+        "str": isinstance(value, str),
+        "list": isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value),
+    }[expected]
+    if not ok:
+        raise ParameterError(
+            f"parameter {param.name!r} expects {expected}, got {value!r} ({type(value).__name__})"
+        )
+    if expected == "float":
+        value = float(value)
+        if not math.isfinite(value):
+            raise ParameterError(f"parameter {param.name!r} expects a finite number, got {value!r}")
+    if param.min is not None and value < param.min or param.max is not None and value > param.max:
+        raise ParameterError(
+            f"parameter {param.name!r} must lie in [{param.min}, {param.max}], got {value!r}"
+        )
+    if param.choices is not None:
+        items = value if expected == "list" else [value]
+        bad = [v for v in items if v not in param.choices]
+        if bad:
+            raise ParameterError(
+                f"parameter {param.name!r}: {bad} not among the choices {list(param.choices)}"
+            )
+    return value
+
+
+def parse_value(param: Parameter, text: str) -> Any:
+    """Turn a command-line string into a value of the parameter's type."""
+    try:
+        if param.type == "int":
+            value: Any = int(text)
+        elif param.type == "float":
+            value = float(text)
+        elif param.type == "bool":
+            lowered = text.strip().lower()
+            if lowered not in {"true", "false", "yes", "no", "1", "0"}:
+                raise ValueError(text)
+            value = lowered in {"true", "yes", "1"}
+        elif param.type == "list":
+            stripped = text.strip()
+            value = json.loads(stripped) if stripped.startswith("[") else [
+                item.strip() for item in stripped.split(",") if item.strip()
+            ]
+        else:
+            value = text
+    except (ValueError, json.JSONDecodeError):
+        raise ParameterError(
+            f"parameter {param.name!r} expects {param.type}, got {text!r}"
+        ) from None
+    return check_value(param, value)
+
+
+def parse_assignments(pairs: list[str]) -> list[tuple[str | None, str, str]]:
+    """Split `NAME=VALUE` or `STEP.NAME=VALUE` strings into (step, name, text)."""
+    parsed = []
+    for pair in pairs:
+        if "=" not in pair:
+            raise ParameterError(f"-p {pair!r}: expected NAME=VALUE or STEP.NAME=VALUE")
+        key, text = pair.split("=", 1)
+        step, _, name = key.strip().rpartition(".")
+        parsed.append((step or None, name, text))
+    return parsed
+
+
+def resolve_parameters(
+    pipeline: Pipeline,
+    selected: list[str],
+    overrides: dict[str, Any] | list[str] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Defaults of every selected step with the overrides applied, all checked.
+
+    `overrides` is either `-p` strings (`NAME=VALUE`, `STEP.NAME=VALUE`) or a
+    mapping of the same keys to Python values. A name that no selected step
+    declares is an error that lists the valid parameters.
+    """
+    resolved = {name: pipeline.step(name).defaults() for name in selected}
+    if not overrides:
+        return resolved
+    if isinstance(overrides, dict):
+        items = []
+        for key, value in overrides.items():
+            step, _, name = key.rpartition(".")
+            items.append((step or None, name, value, False))
+    else:
+        items = [(s, n, t, True) for s, n, t in parse_assignments(list(overrides))]
+    for step_name, name, value, is_text in items:
+        targets = [s for s in selected if (step_name in (None, s)) and name in pipeline.step(s).parameters]
+        if step_name is not None and step_name not in selected:
+            raise ParameterError(
+                f"parameter {step_name}.{name}: step {step_name!r} is not among the steps run "
+                f"({', '.join(selected)})"
+            )
+        if not targets:
+            raise ParameterError(
+                f"unknown parameter {name!r}. Valid parameters:\n" + valid_parameters_text(pipeline, selected)
+            )
+        for target in targets:
+            param = pipeline.step(target).parameters[name]
+            resolved[target][name] = parse_value(param, value) if is_text else check_value(param, value)
+    return resolved
+
+
+def valid_parameters_text(pipeline: Pipeline, selected: list[str]) -> str:
+    lines = []
+    for name in selected:
+        for param in pipeline.step(name).parameters.values():
+            lines.append(f"  {name}.{param.describe()}")
+    return "\n".join(lines) or "  (the selected steps take no parameters)"

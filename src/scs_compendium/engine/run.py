@@ -1,0 +1,311 @@
+"""Run the chain: lock the project, run stale steps in parallel by dependency, publish atomically.
+
+What must rerun is decided by :mod:`.plan`; each step runs in its own process
+(:mod:`.kernel`), writes into a staging folder, and its outputs are published only
+when the whole notebook succeeded. The runner knows nothing of the article: the
+checks before a run (data, claims) and the work after a successful one (the claims
+report) are handed to it by the caller (see :mod:`scs_compendium.chain`).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from ..errors import CompendiumError
+from ..paths import EXECUTED, LOCK, MANIFEST, STAGING
+from .context import ENV_COMMIT, ENV_STAGING, ENV_STEP, ENV_STEP_SPEC
+from .params import resolve_parameters
+from .plan import Planner, StepPlan, load_manifest
+from .spec import Pipeline, Step, load_pipeline
+from .store import atomic_write_json, git_commit, sha256_file
+
+# A hook takes the pipeline and may return a line to log.
+Hook = Callable[[Pipeline], "str | None"]
+
+
+@dataclass
+class RunOutcome:
+    ran: list[str] = field(default_factory=list)
+    fresh: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    skipped: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.skipped
+
+
+class Runner:
+    """Plans and runs the steps of one project."""
+
+    def __init__(self, root: Path | str | None = None, log: Callable[[str], None] | None = None,
+                 checks: Sequence[Hook] = (), after_success: Sequence[Hook] = ()):
+        self.pipeline: Pipeline = load_pipeline(root)
+        self.root = self.pipeline.root
+        self.log = log or (lambda line: print(line, flush=True))
+        self.planner = Planner(self.pipeline)
+        self.checks = list(checks)  # run before any kernel starts; they raise to stop the run
+        self.after_success = list(after_success)  # run under the lock after a run in which every step succeeded
+
+    # --- planning -------------------------------------------------------------
+
+    def plan(self, targets: list[str] | None = None, overrides=None, force: bool = False) -> list[StepPlan]:
+        """What a run would do, without running anything."""
+        selected = self.select(targets)
+        parameters = resolve_parameters(self.pipeline, selected, overrides)
+        return self.planner.plan(selected, parameters, self._forced(selected, targets, force))
+
+    @staticmethod
+    def _forced(selected: list[str], targets: list[str] | None, force: bool) -> set[str]:
+        return {name for name in selected if force and (not targets or name in targets)}
+
+    def select(self, targets: list[str] | None) -> list[str]:
+        return self.pipeline.with_upstream(list(targets)) if targets else list(self.pipeline.order)
+
+    # --- running --------------------------------------------------------------
+
+    def run(
+        self,
+        targets: list[str] | None = None,
+        overrides=None,
+        jobs: int | None = None,
+        force: bool = False,
+        dry_run: bool = False,
+    ) -> RunOutcome:
+        """Run the stale steps among `targets` (default: all) and their upstream steps."""
+        selected = self.select(targets)
+        parameters = resolve_parameters(self.pipeline, selected, overrides)  # before any kernel
+        if dry_run:
+            for plan in self.planner.plan(selected, parameters, self._forced(selected, targets, force)):
+                self.log(f"{plan.name}: {plan.describe()}")
+            return RunOutcome()
+        self._hooks(self.checks)
+        jobs = jobs or os.cpu_count() or 1
+        with self._lock():
+            outcome = self._run_locked(selected, targets, parameters, jobs, force)
+            if outcome.ok:
+                self._hooks(self.after_success)
+        return outcome
+
+    def _hooks(self, hooks: list[Hook]) -> None:
+        for hook in hooks:
+            line = hook(self.pipeline)
+            if line:
+                self.log(line)
+
+    @contextmanager
+    def _lock(self):
+        path = self.root / LOCK
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self.log("another `scs run` is in progress in this project; waiting for it to finish ...")
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _run_locked(self, selected, targets, parameters, jobs, force) -> RunOutcome:
+        # Holding the lock, nothing else is running: what a killed run left half-done can go.
+        shutil.rmtree(self.root / STAGING, ignore_errors=True)
+        for leftover in (self.root / EXECUTED).glob(".*.partial.*"):
+            leftover.unlink(missing_ok=True)
+        outcome = RunOutcome()
+        manifest = load_manifest(self.root)
+        commit = git_commit(self.root)
+        pending = list(selected)
+        done: set[str] = set()
+        running: dict[Future, str] = {}
+        plans: dict[str, StepPlan] = {}
+        total = len(selected)
+        counter = 0
+        procs: dict[str, subprocess.Popen] = {}
+        with ThreadPoolExecutor(max_workers=jobs) as pool:
+            try:
+                while pending or running:
+                    for name in list(pending):
+                        step = self.pipeline.step(name)
+                        blocked = [d for d in step.needs if d in outcome.failed or d in outcome.skipped]
+                        if blocked:
+                            pending.remove(name)
+                            outcome.skipped[name] = f"needs {blocked[0]}, which did not succeed"
+                            self.log(f"[skip] {name}: needs {blocked[0]}, which did not succeed")
+                            continue
+                        if not all(d in done for d in step.needs if d in selected):
+                            continue
+                        pending.remove(name)
+                        plan = self.planner.check(name, parameters[name], manifest)
+                        if force and (not targets or name in targets):
+                            plan.stale, plan.reasons = True, ["forced"]
+                        counter += 1
+                        if not plan.stale:
+                            done.add(name)
+                            outcome.fresh.append(name)
+                            self.log(f"[{counter}/{total}] {name}: fresh")
+                            continue
+                        plans[name] = plan
+                        self.log(f"[{counter}/{total}] {name}: running ({'; '.join(plan.reasons)})")
+                        future = pool.submit(self._execute, step, parameters[name], commit, procs)
+                        running[future] = name
+                    if not running:
+                        continue
+                    finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        name = running.pop(future)
+                        entry = future.result()
+                        entry["fingerprint"] = plans[name].fingerprint
+                        if entry["status"] == "succeeded":
+                            done.add(name)
+                            outcome.ran.append(name)
+                            self.log(f"  {name}: done in {entry['duration_s']:.1f} s")
+                        else:
+                            previous = manifest["steps"].get(name, {})
+                            entry["outputs"] = previous.get("outputs", {})
+                            outcome.failed[name] = entry["error"]["message"]
+                            self.log(f"  {name}: FAILED: {entry['error']['message']}")
+                        manifest["steps"][name] = entry
+                        atomic_write_json(self.root / MANIFEST, manifest)
+            except KeyboardInterrupt:
+                for proc in list(procs.values()):
+                    proc.terminate()
+                self.log("interrupted: finished steps are recorded; the others will rerun next time")
+                raise
+        return outcome
+
+    def _execute(self, step: Step, parameters: dict, commit: str, procs: dict) -> dict:
+        started = time.time()
+        staging = self.root / STAGING / f"{step.name}-{os.getpid()}-{threading.get_ident()}"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir(parents=True)
+        executed = self.root / EXECUTED / f"{step.name}.ipynb"
+        executed.parent.mkdir(parents=True, exist_ok=True)
+        partial = executed.with_name(f".{step.name}.partial.ipynb")
+        error_file = staging / "error.json"
+        env = dict(os.environ)
+        env.update({
+            "SCS_PROJECT_ROOT": str(self.root),
+            ENV_STAGING: str(staging),
+            ENV_STEP: step.name,
+            ENV_STEP_SPEC: json.dumps(step.to_json()),
+            ENV_COMMIT: commit,
+            "MPLBACKEND": "Agg",
+            "PYTHONHASHSEED": "0",
+        })
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        command = [
+            sys.executable, "-m", "scs_compendium.engine.kernel",
+            str(self.root / step.notebook), str(partial), json.dumps(parameters), str(error_file),
+        ]
+        entry: dict[str, Any] = {
+            "status": "failed",
+            "parameters": parameters,
+            "executed_notebook": str(executed.relative_to(self.root)),
+            "packages": package_versions(self.root),
+            "python": sys.version.split()[0],
+            "git_commit": commit,
+            "started": _iso(started),
+        }
+        try:
+            proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            procs[step.name] = proc
+            log_text, _ = proc.communicate()
+            procs.pop(step.name, None)
+            if partial.exists():
+                os.replace(partial, executed)
+            if partial.with_suffix(".html").exists():
+                os.replace(partial.with_suffix(".html"), executed.with_suffix(".html"))
+            if proc.returncode != 0:
+                entry["error"] = self._describe_failure(step, error_file, log_text, proc.returncode)
+            else:
+                entry["outputs"] = self._publish(step, staging)
+                entry["status"] = "succeeded"
+                entry["error"] = None
+        except CompendiumError as exc:
+            entry["error"] = {"message": str(exc)}
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+            partial.unlink(missing_ok=True)
+            partial.with_suffix(".html").unlink(missing_ok=True)
+        finished = time.time()
+        entry["finished"] = _iso(finished)
+        entry["duration_s"] = round(finished - started, 3)
+        return entry
+
+    def _describe_failure(self, step: Step, error_file: Path, log_text: str, code: int) -> dict:
+        try:
+            info = json.loads(error_file.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            tail = "\n".join(log_text.strip().splitlines()[-5:])
+            return {"message": f"the notebook process exited with code {code}: {tail}"}
+        where = f"cell {info['cell_number']}" if info.get("cell_number") else "a cell"
+        if info.get("first_line"):
+            where += f" ({info['first_line'].strip()[:60]})"
+        message = (
+            f"{step.notebook}: {where} raised {info.get('ename')}: {info.get('evalue')}. "
+            f"Executed copy with the error: {EXECUTED}/{step.name}.ipynb"
+        )
+        return {"message": message, **info}
+
+    def _publish(self, step: Step, staging: Path) -> dict[str, str]:
+        produced = sorted(
+            str(p.relative_to(staging)) for p in staging.rglob("*") if p.is_file() and p.name != "error.json"
+        )
+        declared = sorted(step.outputs)
+        optional = set(step.optional_outputs)
+        missing = sorted(set(declared) - set(produced))
+        extra = sorted(set(produced) - set(declared) - optional)
+        if missing or extra:
+            raise CompendiumError(
+                f"step {step.name!r} did not write what pipeline.yaml declares: "
+                + (f"missing {missing}" if missing else "")
+                + ("; " if missing and extra else "")
+                + (f"undeclared {extra}" if extra else "")
+            )
+        hashes = {}
+        for rel in produced:
+            target = self.root / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(staging / rel, target)
+            hashes[rel] = sha256_file(target)
+        for rel in sorted(optional - set(produced)):
+            (self.root / rel).unlink(missing_ok=True)  # an optional figure the data no longer support
+        return hashes
+
+
+def package_versions(root: Path) -> dict[str, str]:
+    """Installed versions of the chain's core packages and those named in requirements.in."""
+    names = ["scs-compendium", "papermill", "nbclient", "ipykernel", "pandas", "matplotlib"]
+    req = root / "requirements.in"
+    if req.is_file():
+        for line in req.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                names.append(line.split("==")[0].strip())
+    versions = {}
+    for name in dict.fromkeys(names):
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def _iso(timestamp: float) -> str:
+    return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat(timespec="milliseconds")

@@ -1,0 +1,261 @@
+"""The declarative chain: `pipeline.yaml` read into steps, each checked.
+
+Each step names its notebook, its parameters (type, default, one-line doc), its
+input files, the figures it draws and the steps whose results it reads. The
+results file `build/results/<step>.json` is implicit. Steps an open issue will
+build are listed under `planned:` so that the claims they check can already
+name them. `fingerprint:` says which code and environment files a step's
+fingerprint covers (see :mod:`.plan`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ParameterError, SpecError
+from ..paths import SPEC_FILE, find_project_root, results_file
+from .store import FIGURE_FORMATS
+
+YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10x faster
+
+PARAMETER_TYPES = ("int", "float", "bool", "str", "list")
+_TOP_KEYS = {"fingerprint", "steps", "planned"}
+_FINGERPRINT_KEYS = {"engine", "sources", "environment"}
+_STEP_KEYS = {"title", "notebook", "issue", "parameters", "inputs", "needs", "figures", "optional_figures"}
+_PARAM_KEYS = {"type", "default", "doc", "min", "max", "choices"}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str
+    default: Any
+    doc: str
+    min: float | None = None
+    max: float | None = None
+    choices: tuple | None = None
+
+    def describe(self) -> str:
+        extra = ""
+        if self.choices:
+            extra = f", one of {list(self.choices)}"
+        elif self.min is not None or self.max is not None:
+            extra = f", in [{self.min}, {self.max}]"
+        return f"{self.name} ({self.type}{extra}, default {self.default!r}): {self.doc}"
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    title: str
+    notebook: str
+    issue: int | None
+    parameters: dict[str, Parameter]
+    inputs: tuple[str, ...]
+    needs: tuple[str, ...]
+    figures: tuple[str, ...]
+    optional_figures: tuple[str, ...] = ()
+
+    @property
+    def results_path(self) -> str:
+        return results_file(self.name)
+
+    @property
+    def figure_paths(self) -> list[str]:
+        return [f"figures/{stem}.{ext}" for stem in self.figures for ext in FIGURE_FORMATS]
+
+    @property
+    def outputs(self) -> list[str]:
+        """Every file the step must publish, relative to the project root."""
+        return [self.results_path, *self.figure_paths]
+
+    @property
+    def optional_outputs(self) -> list[str]:
+        """Figures the step draws only when its data allow (e.g. no Google Trends snapshot yet)."""
+        return [f"figures/{stem}.{ext}" for stem in self.optional_figures for ext in FIGURE_FORMATS]
+
+    def defaults(self) -> dict[str, Any]:
+        return {name: p.default for name, p in self.parameters.items()}
+
+    def to_json(self) -> dict:
+        """The step as plain data, for the kernel (see :meth:`from_json`)."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Step":
+        parameters = {
+            name: Parameter(**{**p, "choices": tuple(p["choices"]) if p.get("choices") is not None else None})
+            for name, p in data["parameters"].items()
+        }
+        tuples = {key: tuple(data[key]) for key in ("inputs", "needs", "figures", "optional_figures")}
+        return cls(**{**data, **tuples, "parameters": parameters})
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    name: str
+    title: str
+    issue: int | None
+
+
+@dataclass
+class Pipeline:
+    root: Path
+    steps: dict[str, Step]
+    planned: dict[str, PlannedStep]
+    engine: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    environment: tuple[str, ...] = ()
+    order: list[str] = field(default_factory=list)
+
+    def step(self, name: str) -> Step:
+        if name not in self.steps:
+            known = ", ".join(self.steps) or "none"
+            hint = f" (planned for issue #{self.planned[name].issue})" if name in self.planned else ""
+            raise SpecError(f"unknown step {name!r}{hint}; steps: {known}")
+        return self.steps[name]
+
+    def with_upstream(self, names: list[str]) -> list[str]:
+        """`names` and every step they depend on, in dependency order."""
+        wanted: set[str] = set()
+
+        def visit(name: str) -> None:
+            if name in wanted:
+                return
+            wanted.add(name)
+            for dep in self.step(name).needs:
+                visit(dep)
+
+        for name in names:
+            visit(name)
+        return [name for name in self.order if name in wanted]
+
+    def downstream(self, name: str) -> set[str]:
+        """Every step that depends, directly or not, on `name`."""
+        found: set[str] = set()
+        frontier = [name]
+        while frontier:
+            current = frontier.pop()
+            for other in self.steps.values():
+                if current in other.needs and other.name not in found:
+                    found.add(other.name)
+                    frontier.append(other.name)
+        return found
+
+
+def read_yaml(path: Path, shown: str, error: type[Exception]) -> Any:
+    """Parse a YAML file; a missing or malformed file raises `error` naming it as `shown`."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+    except FileNotFoundError:
+        raise error(f"{shown}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise error(f"{shown}: not valid YAML: {exc}") from None
+
+
+def load_pipeline(root: Path | str | None = None) -> Pipeline:
+    """Read and check `pipeline.yaml`; every error names the step and the key."""
+    root = Path(root) if root else find_project_root()
+    path = root / SPEC_FILE
+    raw = read_yaml(path, str(path), SpecError)
+    if not isinstance(raw, dict) or not isinstance(raw.get("steps"), dict):
+        raise SpecError(f"{path}: expected a mapping with a 'steps:' mapping")
+    unknown = sorted(set(raw) - _TOP_KEYS)
+    if unknown:
+        raise SpecError(f"{path}: unknown top-level key(s) {unknown}; allowed: {sorted(_TOP_KEYS)}")
+    fingerprint = raw.get("fingerprint") or {}
+    if not isinstance(fingerprint, dict) or set(fingerprint) - _FINGERPRINT_KEYS:
+        raise SpecError(f"{path}: 'fingerprint' takes the keys {sorted(_FINGERPRINT_KEYS)}")
+    steps = {name: _parse_step(path, root, name, body) for name, body in raw["steps"].items()}
+    planned = {}
+    for name, body in (raw.get("planned") or {}).items():
+        body = body or {}
+        if name in steps:
+            raise SpecError(f"{path}: step {name!r} is both a step and planned")
+        planned[name] = PlannedStep(name, str(body.get("title", name)), body.get("issue"))
+    for step in steps.values():
+        for dep in step.needs:
+            if dep not in steps:
+                raise SpecError(f"{path}: step {step.name!r} needs unknown step {dep!r}")
+    pipeline = Pipeline(
+        root=root,
+        steps=steps,
+        planned=planned,
+        engine=tuple(fingerprint.get("engine", [])),
+        sources=tuple(fingerprint.get("sources", [])),
+        environment=tuple(fingerprint.get("environment", [])),
+    )
+    pipeline.order = _topological_order(path, steps)
+    return pipeline
+
+
+def _parse_step(path: Path, root: Path, name: str, body: Any) -> Step:
+    where = f"{path}: step {name!r}"
+    if not isinstance(body, dict):
+        raise SpecError(f"{where}: expected a mapping")
+    unknown = set(body) - _STEP_KEYS
+    if unknown:
+        raise SpecError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_STEP_KEYS)}")
+    notebook = body.get("notebook")
+    if not notebook or not (root / notebook).is_file():
+        raise SpecError(f"{where}: notebook {notebook!r} not found")
+    parameters = {}
+    for pname, pbody in (body.get("parameters") or {}).items():
+        parameters[pname] = _parse_parameter(f"{where}, parameter {pname!r}", pname, pbody)
+    return Step(
+        name=name,
+        title=str(body.get("title", name)),
+        notebook=notebook,
+        issue=body.get("issue"),
+        parameters=parameters,
+        inputs=tuple(body.get("inputs") or ()),
+        needs=tuple(body.get("needs") or ()),
+        figures=tuple(body.get("figures") or ()),
+        optional_figures=tuple(body.get("optional_figures") or ()),
+    )
+
+
+def _parse_parameter(where: str, name: str, body: Any) -> Parameter:
+    if not isinstance(body, dict):
+        raise SpecError(f"{where}: expected a mapping with type, default and doc")
+    unknown = set(body) - _PARAM_KEYS
+    if unknown:
+        raise SpecError(f"{where}: unknown key(s) {sorted(unknown)}")
+    ptype = body.get("type")
+    if ptype not in PARAMETER_TYPES:
+        raise SpecError(f"{where}: type {ptype!r} is not one of {list(PARAMETER_TYPES)}")
+    if not body.get("doc"):
+        raise SpecError(f"{where}: a one-line 'doc' is required")
+    choices = tuple(body["choices"]) if body.get("choices") is not None else None
+    param = Parameter(name, ptype, body.get("default"), str(body["doc"]), body.get("min"), body.get("max"), choices)
+    from .params import check_value
+
+    try:
+        check_value(param, param.default)
+    except ParameterError as exc:
+        raise SpecError(f"{where}: default is invalid: {exc}") from None
+    return param
+
+
+def _topological_order(path: Path, steps: dict[str, Step]) -> list[str]:
+    order: list[str] = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, trail: list[str]) -> None:
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            raise SpecError(f"{path}: the steps form a cycle: {' -> '.join(trail + [name])}")
+        state[name] = "visiting"
+        for dep in steps[name].needs:
+            visit(dep, trail + [name])
+        state[name] = "done"
+        order.append(name)
+
+    for name in steps:
+        visit(name, [])
+    return order

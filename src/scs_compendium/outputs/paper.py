@@ -1,0 +1,256 @@
+"""The companion paper: numbers from results, figures from the chain, HTML, PDF and DOCX.
+
+`paper/paper.md` (Pandoc Markdown) never types a number. It writes placeholders:
+
+    {{literature_shares:corpora.cnki.total|int}}      a result value, formatted
+    {{claims:fn22-cnki-total.verdict}}                a field of the claims report
+    {{verdicts:not_reproduced|int}}                   how many claims have that verdict
+    ![Caption.](figure:literature_shares)             a figure of the chain
+    {{claims_table}}                                  the claims report as a table
+
+A placeholder whose result is missing fails the build, naming the key and the
+step that should write it. Each figure's caption ends with its provenance. Pandoc
+(pypandoc-binary) writes HTML and DOCX, and Typst markup that the `typst` package
+compiles to PDF: no LaTeX.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+from ..engine.spec import Pipeline, load_pipeline
+from ..engine.store import atomic_write_json, lookup, read_results, sha256_file
+from ..errors import CompendiumError
+from ..paths import CLAIMS_REPORT, FIGURES_DIR, PAPER_BUILD_DIR, PAPER_DIR, RESULTS_DIR
+from .formatting import format_value, markdown_table, where
+
+BUILD_DIR = PAPER_BUILD_DIR
+FORMATS = ("html", "pdf", "docx")
+PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+):([^|}\s]+)\s*(?:\|\s*([a-z0-9_]+)\s*)?\}\}")
+FIGURE = re.compile(r"!\[(?P<caption>[^\]]*)\]\(figure:(?P<stem>[a-z0-9_]+)\)(?P<attrs>\{[^}]*\})?")
+CITATION = re.compile(r"(?<![\w@])@([A-Za-z][\w:.-]*\w)")  # not an e-mail address
+
+
+# Long tables (the claims appendix) must break across pages; tables set small.
+TYPST_HEADER = "#show figure: set block(breakable: true)\n#show table: set text(size: 7pt)\n#set table(inset: 3pt)"
+
+
+class PaperError(CompendiumError):
+    """The paper cannot be built (a missing result, figure or reference)."""
+
+
+FORMATTERS: dict[str, Callable[[Any], str]] = {
+    "int": lambda v: f"{int(round(v)):,}",
+    "num0": lambda v: f"{v:,.0f}",
+    "num1": lambda v: f"{v:,.1f}",
+    "num2": lambda v: f"{v:,.2f}",
+    "num3": lambda v: f"{v:,.3f}",
+    "pct0": lambda v: f"{100 * v:.0f}%",
+    "pct1": lambda v: f"{100 * v:.1f}%",
+    "pctval1": lambda v: f"{v:.1f}%",
+    "pctval2": lambda v: f"{v:.2f}%",
+    "pctval3": lambda v: f"{v:.3f}%",
+    "range": lambda v: f"{format_value(v[0])}–{format_value(v[1])}",
+    "pctrange0": lambda v: f"{100 * v[0]:.0f}–{100 * v[1]:.0f}%",
+    "pvalue": lambda v: "< 0.001" if v < 0.001 else f"{v:.3f}",
+    "year": lambda v: str(int(v)),
+    "raw": lambda v: format_value(v) if not isinstance(v, str) else v,
+}
+
+
+class Resolver:
+    """Looks placeholders up in build/results/ and build/claims.json."""
+
+    def __init__(self, pipeline: Pipeline):
+        self.pipeline = pipeline
+        self.root = pipeline.root
+        self.used_results: set[str] = set()
+        self._claims: dict[str, dict] | None = None
+
+    def claims(self) -> dict[str, dict]:
+        if self._claims is None:
+            path = self.root / f"{CLAIMS_REPORT}.json"
+            if not path.is_file():
+                raise PaperError("build/claims.json not found: run `scs run` before `scs paper`")
+            self._claims = {row["id"]: row for row in json.loads(path.read_text(encoding="utf-8"))}
+        return self._claims
+
+    def value(self, source: str, key: str) -> Any:
+        if source == "verdicts":  # {{verdicts:partly_reproduced}}: how many claims have that verdict
+            return sum(row["verdict"] == key.replace("_", " ") for row in self.claims().values())
+        if source == "claims":
+            claim_id, _, field = key.rpartition(".")
+            row = self.claims().get(claim_id)
+            if row is None or field not in row:
+                raise PaperError(f"placeholder claims:{key}: no claim {claim_id!r} with field {field!r} in build/claims.json")
+            return row[field]
+        if source not in self.pipeline.steps:
+            raise PaperError(f"placeholder {source}:{key}: {source!r} is not a step of pipeline.yaml")
+        try:
+            values = read_results(self.root, source)["values"]
+            self.used_results.add(source)
+            return lookup(values, key, source)
+        except CompendiumError as exc:
+            raise PaperError(f"placeholder {source}:{key}: {exc} (step {source!r} should write it)") from None
+
+    def fill(self, text: str) -> str:
+        def replace(match: re.Match) -> str:
+            source, key, fmt = match.group(1), match.group(2), match.group(3) or "raw"
+            if fmt not in FORMATTERS:
+                raise PaperError(f"placeholder {source}:{key}: unknown format {fmt!r}; formats: {sorted(FORMATTERS)}")
+            value = self.value(source, key)
+            try:
+                return FORMATTERS[fmt](value)
+            except (TypeError, ValueError, IndexError):
+                raise PaperError(f"placeholder {source}:{key}: format {fmt!r} does not suit {value!r}") from None
+
+        return PLACEHOLDER.sub(replace, text)
+
+
+def figure_step(pipeline: Pipeline, stem: str) -> str:
+    for step in pipeline.steps.values():
+        if stem in step.figures or stem in step.optional_figures:
+            return step.name
+    raise PaperError(f"figure:{stem}: no step of pipeline.yaml draws a figure {stem!r}")
+
+
+def caption_provenance(pipeline: Pipeline, stem: str) -> str:
+    """'Step x (parameters ...; data ...).' from the results that drew the figure."""
+    step = figure_step(pipeline, stem)
+    try:
+        provenance = read_results(pipeline.root, step)["provenance"]
+    except CompendiumError:
+        raise PaperError(f"figure:{stem}: step {step!r} has not run (run `scs run {step}`)") from None
+    params = ", ".join(f"{k} = {format_value(v)}" for k, v in provenance["parameters"].items()) or "none"
+    data = ", ".join(Path(p).name for p in provenance["inputs"] if not p.endswith("datapackage.json")) or "none"
+    commit = provenance.get("git_commit", "unknown")[:12]
+    return f" *Made by step `{step}` (parameters: {params}; data: {data}; commit {commit}).*"
+
+
+def claims_table(resolver: Resolver) -> str:
+    """The claims report as a Pandoc pipe table: statement, reported, reproduced, verdict, corroboration."""
+    return markdown_table(
+        ["Claim", "Where", "The article says", "Reported", "The data give", "Verdict", "Corroboration"],
+        ([row["id"], where(row), row["statement"], row["reported"], row["reproduced_text"], row["verdict"],
+          (row.get("corroboration") or {}).get("status", "not researched")] for row in resolver.claims().values()),
+    )
+
+
+def render(root: Path | None = None, pipeline: Pipeline | None = None) -> tuple[str, list[str], set[str]]:
+    """paper.md with every placeholder filled; also the figure stems and result steps it used."""
+    pipeline = pipeline or load_pipeline(root)
+    root = pipeline.root
+    source = root / PAPER_DIR / "paper.md"
+    if not source.is_file():
+        raise PaperError(f"{PAPER_DIR}/paper.md not found")
+    text = source.read_text(encoding="utf-8")
+    resolver = Resolver(pipeline)
+    stems: list[str] = []
+
+    def figure(match: re.Match) -> str:
+        stem = match.group("stem")
+        path = root / "figures" / f"{stem}.png"
+        if not path.is_file():
+            raise PaperError(f"figure:{stem}: figures/{stem}.png not found (step {figure_step(pipeline, stem)!r} draws it)")
+        stems.append(stem)
+        caption = match.group("caption").rstrip() + caption_provenance(pipeline, stem)
+        attrs = match.group("attrs") or "{width=100%}"
+        return f"![{caption}](../../figures/{stem}.png){attrs}"
+
+    text = FIGURE.sub(figure, text)
+    text = text.replace("{{claims_table}}", claims_table(resolver))
+    text = resolver.fill(text)
+    leftover = re.search(r"\{\{[^}]*\}\}", text)
+    if leftover:
+        raise PaperError(f"{PAPER_DIR}/paper.md: malformed placeholder {leftover.group(0)!r}; expected {{{{step:key|format}}}}")
+    return text, stems, resolver.used_results
+
+
+def check_citations(root: Path, text: str) -> list[str]:
+    """Citation keys of the text; raise if one is not in references.bib."""
+    bib = (root / PAPER_DIR / "references.bib").read_text(encoding="utf-8")
+    defined = set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", bib))
+    body = re.sub(r"^---.*?^---", "", text, count=1, flags=re.S | re.M)  # the YAML header
+    body = re.sub(r"`[^`]*`", "", body)  # code spans
+    used = sorted(set(CITATION.findall(body)))
+    missing = [key for key in used if key not in defined]
+    if missing:
+        raise PaperError(f"{PAPER_DIR}/paper.md cites {missing}, not in {PAPER_DIR}/references.bib")
+    return used
+
+
+def fingerprint(root: Path, stems: list[str], steps: set[str]) -> dict[str, str]:
+    files = [root / PAPER_DIR / name for name in ("paper.md", "references.bib", "chicago-author-date.csl")]
+    files += [root / FIGURES_DIR / f"{stem}.png" for stem in stems]
+    files += [root / RESULTS_DIR / f"{step}.json" for step in sorted(steps)]
+    files += [root / f"{CLAIMS_REPORT}.json", Path(__file__)]
+    return {str(p.relative_to(root)) if p.is_relative_to(root) else p.name: sha256_file(p) for p in files if p.is_file()}
+
+
+def build(root: Path | None = None, formats: tuple[str, ...] = FORMATS, force: bool = False,
+          log: Callable[[str], None] = print) -> dict[str, Path]:
+    """Build paper/_build/paper.{html,pdf,docx}; skip when nothing it reads has changed."""
+    import pypandoc
+
+    pipeline = load_pipeline(root)
+    root = pipeline.root
+    text, stems, steps = render(root, pipeline)
+    check_citations(root, text)
+    out_dir = root / BUILD_DIR
+    targets = {fmt: out_dir / f"paper.{fmt}" for fmt in formats}
+    stamp = out_dir / ".fingerprint.json"
+    current = fingerprint(root, stems, steps) | {"formats": ",".join(formats), "text": hashlib.sha256(text.encode()).hexdigest()}
+    if not force and stamp.is_file() and all(p.is_file() for p in targets.values()):
+        if json.loads(stamp.read_text(encoding="utf-8")) == current:
+            log("paper: fresh (nothing it reads has changed)")
+            return targets
+    out_dir.mkdir(parents=True, exist_ok=True)
+    paper_dir = root / PAPER_DIR
+    common = ["--citeproc", f"--bibliography={paper_dir / 'references.bib'}", f"--csl={paper_dir / 'chicago-author-date.csl'}",
+              f"--resource-path={out_dir}", "--metadata=link-citations:true"]
+    with tempfile.TemporaryDirectory(dir=out_dir, prefix=".tmp-") as tmp:
+        tmp_dir = Path(tmp)
+        filled = out_dir / "paper.filled.md"  # the manuscript with numbers in: for inspection
+        filled_tmp = tmp_dir / "paper.filled.md"
+        filled_tmp.write_text(text, encoding="utf-8")
+        staged = {}
+        for fmt in formats:
+            staged[fmt] = tmp_dir / f"paper.{fmt}"
+            if fmt == "html":
+                pypandoc.convert_file(str(filled_tmp), "html", outputfile=str(staged[fmt]), cworkdir=str(out_dir),
+                                      extra_args=[*common, "--standalone", "--embed-resources", "--toc",
+                                                  "--metadata=title-prefix:scs-compendium"])
+            elif fmt == "docx":
+                pypandoc.convert_file(str(filled_tmp), "docx", outputfile=str(staged[fmt]), cworkdir=str(out_dir),
+                                      extra_args=common)
+            elif fmt == "pdf":
+                typ = tmp_dir / "paper.typ"
+                pypandoc.convert_file(str(filled_tmp), "typst", outputfile=str(typ), cworkdir=str(out_dir),
+                                      extra_args=[*common, "--standalone", f"--variable=header-includes:{TYPST_HEADER}"])
+                _compile_typst(typ, staged[fmt], root)
+            else:
+                raise PaperError(f"unknown paper format {fmt!r}; formats: {list(FORMATS)}")
+            log(f"paper: {fmt} built")
+        for fmt, path in staged.items():
+            shutil.move(str(path), targets[fmt])
+        shutil.move(str(filled_tmp), filled)
+    atomic_write_json(stamp, current)
+    return targets
+
+
+def _compile_typst(source: Path, output: Path, root: Path) -> None:
+    import typst
+
+    # Figures are referenced as ../../figures/x.png from paper/_build: resolve them before compiling.
+    text = source.read_text(encoding="utf-8").replace('"../../figures/', f'"{(root / "figures").as_posix()}/')
+    source.write_text(text, encoding="utf-8")
+    try:
+        typst.compile(str(source), output=str(output), root="/")
+    except Exception as exc:  # typst raises its own error type with the message
+        raise PaperError(f"typst could not compile the paper: {exc}") from None

@@ -1,0 +1,57 @@
+"""The one figure style: journal column widths, a colour-blind palette, 8 pt text.
+
+`new_figure` applies the style, so every figure of the chain looks alike; the
+step context writes the files (:func:`scs_compendium.engine.store.save_figure`).
+"""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+import matplotlib.pyplot as plt  # noqa: E402
+import seaborn as sns  # noqa: E402
+
+from ..engine.store import FIGURE_DPI  # noqa: E402
+
+MM_PER_INCH = 25.4
+# Common journal column widths: 89 mm single column, 183 mm full page width.
+COLUMN_WIDTHS_IN = {"single": 89 / MM_PER_INCH, "double": 183 / MM_PER_INCH}
+PALETTE = "colorblind"  # seaborn's colour-blind-safe palette (Okabe-Ito-like)
+
+
+def apply_style() -> None:
+    """Set the house style: seaborn 'ticks', colour-blind palette, 8 pt text, embedded fonts."""
+    sns.set_theme(
+        context="paper",
+        style="ticks",
+        palette=PALETTE,
+        rc={
+            "font.size": 8,
+            "axes.titlesize": 9,
+            "axes.labelsize": 8,
+            "xtick.labelsize": 7,
+            "ytick.labelsize": 7,
+            "legend.fontsize": 7,
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "savefig.dpi": FIGURE_DPI,
+            "savefig.bbox": "tight",
+            "pdf.fonttype": 42,  # TrueType, so journals' checkers accept the fonts
+            "svg.fonttype": "none",  # text stays text in the SVG
+        },
+    )
+
+
+def palette(n: int) -> list:
+    """The first `n` colours of the house palette."""
+    return sns.color_palette(PALETTE, n)
+
+
+def new_figure(width: str = "single", aspect: float = 0.62, **subplots):
+    """A figure one or two journal columns wide; `aspect` is height / width."""
+    if width not in COLUMN_WIDTHS_IN:
+        raise ValueError(f"width must be one of {list(COLUMN_WIDTHS_IN)}, got {width!r}")
+    apply_style()
+    inches = COLUMN_WIDTHS_IN[width]
+    return plt.subplots(figsize=(inches, inches * aspect), **subplots)

@@ -1,0 +1,187 @@
+"""The data package: `data/datapackage.json` describes, sources and licenses every table.
+
+Tables are validated with Frictionless before any notebook runs, and again by
+`load_table` when a notebook reads one, so that a broken file gets an error that
+names the file, the line and the column, and says what was expected.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+from ..engine.store import atomic_write_json, sha256_file
+from ..errors import DataError
+from ..paths import DATAPACKAGE, VALIDATION_CACHE, find_project_root
+
+_PANDAS_TYPES = {
+    "integer": "Int64",
+    "year": "Int64",
+    "number": "float64",
+    "string": "string",
+    "boolean": "boolean",
+}
+
+
+def load_descriptor(root: Path | None = None) -> dict:
+    """The data package descriptor as a dict, with its required metadata checked."""
+    root = Path(root) if root else find_project_root()
+    path = root / DATAPACKAGE
+    try:
+        descriptor = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataError(f"{DATAPACKAGE}: file not found") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{DATAPACKAGE}: not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
+    problems = []
+    for index, resource in enumerate(descriptor.get("resources", [])):
+        name = resource.get("name", f"#{index}")
+        for key in ("path", "title", "description", "schema"):
+            if not resource.get(key):
+                problems.append(f"resource {name!r}: missing {key!r}")
+        if not resource.get("sources") or not all(s.get("title") for s in resource.get("sources", [])):
+            problems.append(f"resource {name!r}: every table needs 'sources' with a title each")
+        if not (resource.get("licenses") or descriptor.get("licenses")):
+            problems.append(f"resource {name!r}: no licence (resource or package 'licenses')")
+        for field in (resource.get("schema") or {}).get("fields", []):
+            if not field.get("description"):
+                problems.append(f"resource {name!r}, column {field.get('name')!r}: missing 'description'")
+    if problems:
+        raise DataError(f"{DATAPACKAGE}: " + "; ".join(problems))
+    return descriptor
+
+
+def resource_descriptor(name: str, root: Path | None = None) -> dict:
+    """The descriptor of one table, by name."""
+    descriptor = load_descriptor(root)
+    for resource in descriptor.get("resources", []):
+        if resource.get("name") == name:
+            return resource
+    known = ", ".join(r.get("name", "?") for r in descriptor.get("resources", []))
+    raise DataError(f"{DATAPACKAGE}: no table named {name!r}; tables: {known}")
+
+
+def validate(root: Path | None = None, names: list[str] | None = None) -> None:
+    """Validate the named tables (default: all) against their schemas; raise on any error."""
+    root = Path(root) if root else find_project_root()
+    descriptor = load_descriptor(root)
+    resources = [r for r in descriptor["resources"] if names is None or r["name"] in names]
+    problems = []
+    for resource in resources:
+        path = root / "data" / resource["path"]
+        if not path.is_file():
+            problems.append(f"data/{resource['path']}: file not found (table {resource['name']!r})")
+            continue
+        problems.extend(_frictionless_problems(root, resource))
+    if problems:
+        raise DataError("the data do not validate:\n  " + "\n  ".join(problems))
+
+
+def _frictionless_problems(root: Path, resource: dict) -> list[str]:
+    from frictionless import Resource
+
+    relpath = f"data/{resource['path']}"
+    body = {k: v for k, v in resource.items() if k not in {"sources", "licenses"}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = Resource(body, basepath=str(root / "data")).validate()
+    problems = []
+    for task in report.tasks:
+        for error in task.errors:
+            where = relpath
+            row = getattr(error, "row_number", None)
+            if row is not None:
+                where += f", line {row}"
+            if getattr(error, "field_name", None):
+                where += f", column {error.field_name!r}"
+            elif getattr(error, "field_number", None):
+                where += f", column {error.field_number}"
+            problems.append(f"{where}: {_explain(error, resource)}")
+    return problems
+
+
+def _explain(error, resource: dict) -> str:
+    fields = {f["name"]: f for f in resource["schema"]["fields"]}
+    kind = error.type
+    if kind == "type-error":
+        field = fields.get(error.field_name, {})
+        return f"expected {field.get('type', '?')}, got {error.cell!r}"
+    if kind == "constraint-error" and '"required"' in (error.note or ""):
+        return "a value is required, but the cell is blank"
+    if kind == "constraint-error":
+        return f"value {error.cell!r} breaks a constraint ({error.note})"
+    if kind == "extra-cell":
+        return f"an extra value: expected {len(fields)} columns ({', '.join(fields)})"
+    if kind == "missing-cell":
+        return f"a missing value: expected {len(fields)} columns ({', '.join(fields)})"
+    if kind in {"incorrect-label", "missing-label", "extra-label", "blank-label", "duplicate-label"}:
+        return f"header does not match the schema ({error.note or kind}); expected columns: {', '.join(fields)}"
+    return f"{kind}: {error.note or error.message}"
+
+
+def validate_cached(root: Path | None = None) -> bool:
+    """Validate every table unless the descriptor and files are unchanged since the last success.
+
+    Returns True when validation ran, False when the cache showed it unneeded.
+    """
+    root = Path(root) if root else find_project_root()
+    fingerprint = data_fingerprint(root)
+    cache = root / VALIDATION_CACHE
+    try:
+        if json.loads(cache.read_text(encoding="utf-8")) == fingerprint:
+            return False
+    except (FileNotFoundError, json.JSONDecodeError):
+        pass
+    validate(root)
+    atomic_write_json(cache, fingerprint)
+    return True
+
+
+def data_fingerprint(root: Path) -> dict[str, str]:
+    """Hashes of the descriptor and of every table it lists (missing files as 'missing')."""
+    descriptor_path = root / DATAPACKAGE
+    hashes = {DATAPACKAGE: sha256_file(descriptor_path) if descriptor_path.is_file() else "missing"}
+    for resource in load_descriptor(root).get("resources", []):
+        path = root / "data" / resource["path"]
+        hashes[f"data/{resource['path']}"] = sha256_file(path) if path.is_file() else "missing"
+    return hashes
+
+
+def load_table(name: str, root: Path | None = None):
+    """Validate one table and read it (a pandas DataFrame) with the column types its schema declares."""
+    import pandas as pd
+
+    root = Path(root) if root else find_project_root()
+    resource = resource_descriptor(name, root)
+    validate(root, [name])
+    dtypes = {
+        f["name"]: _PANDAS_TYPES.get(f.get("type", "string"), "string")
+        for f in resource["schema"]["fields"]
+    }
+    dates = [f["name"] for f in resource["schema"]["fields"] if f.get("type") in {"date", "datetime"}]
+    for column in dates:
+        dtypes.pop(column)
+    frame = pd.read_csv(
+        root / "data" / resource["path"],
+        dtype=dtypes,
+        keep_default_na=False,
+        na_values=[""],
+        parse_dates=dates or False,
+    )
+    frame.attrs["source"] = resource.get("sources", [])
+    frame.attrs["path"] = f"data/{resource['path']}"
+    return frame
+
+
+def sources_text(name: str, root: Path | None = None) -> str:
+    """A one-line citation of a table's sources, for evidence and captions."""
+    resource = resource_descriptor(name, root)
+    parts = []
+    for source in resource.get("sources", []):
+        bits = [source["title"]]
+        for key in ("publisher", "path", "date"):
+            if source.get(key):
+                bits.append(str(source[key]))
+        parts.append(", ".join(bits))
+    return f"data/{resource['path']} ({'; '.join(parts)})"

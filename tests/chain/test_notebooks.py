@@ -1,0 +1,140 @@
+"""Every notebook is committed clean, declares its parameters, and runs under papermill."""
+
+from __future__ import annotations
+
+import ast
+import json
+
+import nbformat
+import pytest
+from PIL import Image
+
+from scs_compendium.claims import VERDICTS, load_registry
+from scs_compendium.engine.spec import load_pipeline
+
+from ..conftest import REPO
+
+PIPELINE = load_pipeline(REPO)
+STEPS = list(PIPELINE.steps.values())
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
+def test_notebook_is_committed_without_outputs(step):
+    nb = nbformat.read(REPO / step.notebook, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            assert cell.outputs == [] and cell.execution_count is None, f"{step.notebook}: strip outputs"
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
+def test_parameters_cell_matches_pipeline_spec(step):
+    nb = nbformat.read(REPO / step.notebook, as_version=4)
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, f"{step.notebook}: exactly one cell tagged 'parameters'"
+    assigned = {}
+    for node in ast.parse(tagged[0].source).body:
+        assert isinstance(node, ast.Assign), "the parameters cell only assigns values"
+        assigned[node.targets[0].id] = ast.literal_eval(node.value)
+    assert assigned == step.defaults(), f"{step.notebook}: parameters cell differs from pipeline.yaml"
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
+def test_notebook_opens_with_its_claim_and_closes_with_verdicts(step):
+    nb = nbformat.read(REPO / step.notebook, as_version=4)
+    assert nb.cells[0].cell_type == "markdown" and "Claim" in nb.cells[0].source
+    assert "verdict_table" in nb.cells[-1].source
+
+
+def test_every_step_runs_with_defaults_and_publishes_its_outputs(real_chain):
+    for step in STEPS:
+        for rel in step.outputs:
+            assert (real_chain / rel).is_file(), rel
+        assert (real_chain / f"build/notebooks/{step.name}.ipynb").is_file()
+
+
+def test_figures_carry_provenance(real_chain):
+    png = Image.open(real_chain / "figures/literature_shares.png")
+    provenance = json.loads(png.text["Provenance"])
+    assert provenance["step"] == "literature_shares"
+    assert provenance["parameters"]["confidence_level"] == 0.95
+    assert "data/raw/literature_classification.csv" in provenance["inputs"]
+
+
+def test_claims_report_lists_every_claim_with_a_verdict(real_chain):
+    rows = json.loads((real_chain / "build/claims.json").read_text())
+    assert [r["id"] for r in rows] == [c.id for c in load_registry(real_chain)]
+    assert all(r["verdict"] in VERDICTS for r in rows)
+    verdicts = {r["id"]: r for r in rows}
+    assert verdicts["s3-chinese-literature-mostly-economic"]["verdict"] == "reproduced"
+    assert verdicts["fn22-cnki-total"]["verdict"] == "not checkable"
+    assert verdicts["fn22-credit-china-economics"]["reproduced"] == [50, 50]
+    assert verdicts["fn66-blacklisted-population-share"]["verdict"] == "partly reproduced"
+    assert verdicts["s3-trends-peak-2021h2"]["verdict"] == "needs data"  # no snapshot ships
+    assert "scs fetch trends" in verdicts["s3-trends-peak-2021h2"]["evidence"]
+    assert not any(r["verdict"] == "pending" for r in rows)  # every step is built
+    assert "footnote 22" in verdicts["fn22-cnki-total"]["evidence"]
+    html = (real_chain / "build/claims.html").read_text()
+    assert html.count("<tr data-verdict=") == len(rows)
+    assert "| fn22-cnki-total |" in (real_chain / "build/claims.md").read_text()
+
+
+def test_paper_builds_in_three_formats_with_every_figure(real_chain):
+    import pypdfium2 as pdfium
+    from pypdfium2 import raw as pdfium_c
+
+    from scs_compendium.outputs import paper
+
+    targets = paper.build(real_chain, log=lambda _: None)
+    assert all(path.stat().st_size > 10_000 for path in targets.values())
+    text = (real_chain / "paper/_build/paper.filled.md").read_text()
+    assert "{{" not in text and "figure:" not in text
+    stems = {m.group("stem") for m in paper.FIGURE.finditer((real_chain / "paper/paper.md").read_text())}
+    pdf = pdfium.PdfDocument(str(targets["pdf"]))
+    try:
+        assert len(pdf) >= 8
+        images = sum(len(list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))) for page in pdf)
+        assert images == len(stems)  # every figure of the manuscript is in the PDF, once
+        first = pdf[0].render(scale=0.5).to_pil().convert("L")
+        assert first.getextrema()[0] < 100  # there is dark ink (text) on the first page
+    finally:
+        pdf.close()
+    html = targets["html"].read_text()
+    assert html.count("<img") == len(stems) and "Appendix" in html
+
+
+def test_second_paper_build_is_a_no_op(real_chain):
+    from scs_compendium.outputs import paper
+
+    paper.build(real_chain, log=lambda _: None)
+    lines: list[str] = []
+    paper.build(real_chain, log=lines.append)
+    assert lines == ["paper: fresh (nothing it reads has changed)"]
+
+
+@pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
+def test_notebook_offers_things_to_try(step):
+    first = nbformat.read(REPO / step.notebook, as_version=4).cells[0].source
+    assert "Try this" in first and "Data" in first
+
+
+def test_project_root_is_found_from_any_working_directory(tmp_path, monkeypatch):
+    from scs_compendium.paths import find_project_root
+
+    monkeypatch.delenv("SCS_PROJECT_ROOT", raising=False)
+    monkeypatch.chdir(tmp_path)
+    assert find_project_root() == REPO
+
+
+def test_notebooks_run_interactively_top_to_bottom(real_chain, tmp_path, monkeypatch):
+    """As a student runs them: nbclient (not papermill), defaults, from another working directory."""
+    from nbclient import NotebookClient
+
+    monkeypatch.setenv("SCS_PROJECT_ROOT", str(real_chain))
+    monkeypatch.delenv("SCS_STAGING_DIR", raising=False)
+    monkeypatch.delenv("SCS_STEP", raising=False)
+    for step in STEPS:
+        nb = nbformat.read(real_chain / step.notebook, as_version=4)
+        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+        errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+        assert errors == [], step.name
+        assert "verdict" in str(nb.cells[-1].outputs[0]["data"]).lower()

@@ -1,0 +1,109 @@
+"""The paper: placeholders filled from results, missing keys named, figures and citations resolved."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from scs_compendium.outputs import paper
+from scs_compendium.engine.spec import load_pipeline
+
+from ..conftest import REPO
+
+MANUSCRIPT = (REPO / "paper/paper.md").read_text(encoding="utf-8")
+
+
+def test_every_figure_of_the_chain_is_in_the_paper_and_every_reference_resolves():
+    pipeline = load_pipeline(REPO)
+    referenced = {m.group("stem") for m in paper.FIGURE.finditer(MANUSCRIPT)}
+    drawn = {stem for step in pipeline.steps.values() for stem in step.figures}
+    assert referenced == drawn
+    for stem in referenced:
+        paper.figure_step(pipeline, stem)  # raises if no step draws it
+
+
+def test_every_citation_key_resolves():
+    used = paper.check_citations(REPO, MANUSCRIPT)
+    assert "bloch2022" in used
+
+
+def test_every_placeholder_names_a_step_or_the_claims():
+    pipeline = load_pipeline(REPO)
+    for source, key, fmt in paper.PLACEHOLDER.findall(MANUSCRIPT):
+        assert source in pipeline.steps or source in {"claims", "verdicts"}, source
+        assert (fmt or "raw") in paper.FORMATTERS
+
+
+def test_no_number_is_typed_outside_placeholders_except_the_articles_own():
+    # Numbers the text may type: the article's reported values, years and section/footnote numbers.
+    text = paper.PLACEHOLDER.sub("", MANUSCRIPT)
+    text = re.sub(r"^---.*?^---", "", text, flags=re.S | re.M)
+    allowed = {"0.15", "0.30", "55", "65", "96", "74", "62", "672", "99", "2", "20"}
+    for number in re.findall(r"(?<![\w.-])\d+(?:\.\d+)?(?![\w-])", text):
+        if number in allowed or (len(number) == 4 and number.startswith(("19", "20"))) or int(float(number)) <= 100:
+            continue
+        pytest.fail(f"number {number} typed in paper.md: fill it from the results")
+
+
+@pytest.fixture
+def mini(data_copy):
+    """The real pipeline with hand-written (synthetic) results, to test the filling alone."""
+    results = data_copy / "build/results"
+    results.mkdir(parents=True)
+    (results / "literature_shares.json").write_text(json.dumps({"values": {"corpora": {"cnki": {"total": 9106, "economic": {"min_share": 0.5501}}}}}))
+    (data_copy / "build/claims.json").write_text(json.dumps([
+        {"id": "c1", "verdict": "reproduced", "statement": "s", "reported": "r", "reproduced_text": "x",
+         "section": "3", "footnote": 22, "corroboration": None}]))
+    (data_copy / "paper").mkdir()
+    return data_copy
+
+
+def write(root, text):
+    (root / "paper/paper.md").write_text(text)
+
+
+def test_placeholders_are_filled_and_follow_the_results(mini):
+    write(mini, "CNKI gave {{literature_shares:corpora.cnki.total|int}} results, "
+                "{{literature_shares:corpora.cnki.economic.min_share|pct1}} economic; "
+                "{{claims:c1.verdict}}; {{verdicts:reproduced|int}} reproduced.")
+    text, _, steps = paper.render(mini)
+    assert text == "CNKI gave 9,106 results, 55.0% economic; reproduced; 1 reproduced."
+    assert steps == {"literature_shares"}
+    path = mini / "build/results/literature_shares.json"
+    path.write_text(path.read_text().replace("9106", "9200"))
+    assert "9,200 results" in paper.render(mini)[0]
+
+
+def test_missing_key_fails_naming_key_and_step(mini):
+    write(mini, "{{literature_shares:corpora.cnki.nothing|int}}")
+    with pytest.raises(paper.PaperError, match=r"literature_shares:corpora.cnki.nothing.*step 'literature_shares' should write it"):
+        paper.render(mini)
+    write(mini, "{{blacklist_rates:rate_by_key.flow_total_2019|pctval3}}")
+    with pytest.raises(paper.PaperError, match=r"step 'blacklist_rates' has not run"):
+        paper.render(mini)
+
+
+def test_bad_placeholders_are_refused(mini):
+    write(mini, "{{literature_shares:corpora.cnki.total|furlongs}}")
+    with pytest.raises(paper.PaperError, match="unknown format 'furlongs'"):
+        paper.render(mini)
+    write(mini, "{{nostep:x}}")
+    with pytest.raises(paper.PaperError, match="'nostep' is not a step"):
+        paper.render(mini)
+    write(mini, "{{ literature_shares }}")
+    with pytest.raises(paper.PaperError, match="malformed placeholder"):
+        paper.render(mini)
+
+
+def test_missing_figure_names_its_step(mini):
+    write(mini, "![A caption.](figure:literature_shares)")
+    with pytest.raises(paper.PaperError, match=r"figures/literature_shares.png not found \(step 'literature_shares' draws it\)"):
+        paper.render(mini)
+
+
+def test_unknown_citation_is_refused(mini):
+    (mini / "paper/references.bib").write_text("@misc{known, title={x}}\n")
+    with pytest.raises(paper.PaperError, match=r"cites \['unknown2020'\], not in paper/references.bib"):
+        paper.check_citations(mini, "As [@known] and @unknown2020 say; mail me at a@b.org.")

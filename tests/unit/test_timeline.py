@@ -1,0 +1,129 @@
+"""Sections 5-8: the event table, the lags, and the dating verdicts."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from scs_compendium.article import timeline as tl
+from scs_compendium.sources import tables
+from scs_compendium.errors import DataError
+
+from ..conftest import rewrite_csv, step_defaults
+
+
+
+def timeline(events, pairs, **overrides):
+    """The timeline analysis with the defaults of pipeline.yaml, some overridden."""
+    return tl.analyse(events, pairs, **{**step_defaults("timeline"), **overrides})
+
+@pytest.fixture(scope="module")
+def events():
+    return tables.load_events()
+
+
+def test_event_table_is_sound(events):
+    assert events["id"].is_unique
+    assert events["article_location"].str.contains(r"\bs\d|fn\d").all(), "every event cites a section or footnote"
+    assert events["year"].between(1978, 2022).all()
+    for row in events.to_dict("records"):
+        assert isinstance(tl.event_date(row), date)  # every date parses
+        if not pd.isna(row["exact_date"]):
+            assert not pd.isna(row["date_source"]) and not pd.isna(row["date_source_url"])
+
+
+def test_every_date_claim_names_an_event(events):
+    assert set(tl.DATE_CLAIMS.values()) <= set(events["id"])
+
+
+def hand_events(**rows) -> pd.DataFrame:
+    base = {"year_end": pd.NA, "exact_date": pd.NA, "date_precision": pd.NA}
+    return pd.DataFrame([{"id": key, **base, **value} for key, value in rows.items()])
+
+
+def test_lag_in_days_when_both_dated_to_the_day():
+    frame = hand_events(a={"year": 2020, "exact_date": "2020-09-03", "date_precision": "day"},
+                        b={"year": 2020, "exact_date": "2020-09-06", "date_precision": "day"})
+    assert tl.lag(frame, "a", "b") == {"value": 3, "unit": "days", "years": round(3 / 365.25, 3)}
+
+
+def test_lag_in_years_from_the_end_of_a_span():
+    frame = hand_events(a={"year": 2009, "year_end": 2011}, b={"year": 2019, "exact_date": "2019-05", "date_precision": "month"})
+    assert tl.lag(frame, "a", "b") == {"value": 8, "unit": "years", "years": 8.0}
+    with pytest.raises(DataError, match="no event 'zz'"):
+        tl.lag(frame, "a", "zz")
+
+
+def row(**values):
+    base = {"year": 2013, "year_end": pd.NA, "exact_date": "2013-09-07", "source_year": 2013, "date_source": "S",
+            "source_confirms": "all", "article_quantity": pd.NA, "source_quantity": pd.NA, "quantity_unit": pd.NA}
+    return pd.Series({**base, **values})
+
+
+@pytest.mark.parametrize(
+    ("values", "verdict"),
+    [
+        ({}, "reproduced"),
+        ({"exact_date": pd.NA, "source_year": pd.NA}, "not checkable"),
+        ({"source_year": 2012, "exact_date": "2012-11-29"}, "partly reproduced"),
+        ({"source_year": 2010, "exact_date": "2010"}, "not reproduced"),
+        ({"source_confirms": "date only"}, "partly reproduced"),
+        ({"article_quantity": 20, "source_quantity": 18}, "reproduced"),
+        ({"article_quantity": 20, "source_quantity": 12}, "partly reproduced"),
+        ({"year": 2011, "year_end": 2014}, "reproduced"),
+    ],
+)
+def test_date_verdict(values, verdict):
+    assert tl.date_verdict(row(**values))[0] == verdict
+
+
+def test_tolerance_widens_the_match():
+    assert tl.date_verdict(row(source_year=2012, exact_date="2012"), tolerance_years=1)[0] == "reproduced"
+
+
+def test_real_verdicts(events):
+    analysis = timeline(events, tables.load_pairs(events))
+    v = analysis["verdicts"]
+    assert v["fn42-bri-2013"] == "reproduced"
+    assert v["s7-chinese-dream-2013"] == "partly reproduced"  # first put forward November 2012
+    assert v["fn55-wto-2001"] == "partly reproduced"  # the source confirms only the date
+    assert v["s6-trustworthiness-pilots-1984"] == "not checkable"
+    assert v["s5-promoted-by-jiang-2001"] == "reproduced"
+    assert v["s9-more-than-20-years"] == "reproduced" and analysis["values"]["s9-more-than-20-years"].startswith("21 years")
+    suzhou = next(item for item in analysis["response_lags"] if item["id"] == "suzhou")
+    assert (suzhou["lag"], suzhou["lag_unit"]) == (3, "days")
+
+
+def test_inception_parameter_moves_the_verdict(events):
+    late = timeline(events, tables.load_pairs(events), inception_event="planning-outline-2014")
+    assert late["verdicts"]["s9-more-than-20-years"] == "not reproduced"
+
+
+
+
+def test_pair_naming_an_unknown_event_is_refused(data_copy):
+    rewrite_csv(data_copy / "data/raw/controversy_responses.csv", lambda rows: rows[0].update(response="nowhere"))
+    events = tables.load_events(data_copy)
+    with pytest.raises(DataError, match=r"controversy_responses.csv: column 'response': \['nowhere'\] not in timeline_events"):
+        tables.load_pairs(events, data_copy)
+
+
+def test_exact_date_without_source_is_refused(data_copy):
+    def drop_source(rows):
+        for r in rows:
+            if r["id"] == "belt-and-road":
+                r["date_source"] = ""
+    rewrite_csv(data_copy / "data/raw/timeline_events.csv", drop_source)
+    with pytest.raises(DataError, match="event 'belt-and-road': an exact date needs its 'date_source'"):
+        tables.load_events(data_copy)
+
+
+def test_malformed_date_is_refused(data_copy):
+    def bad_date(rows):
+        rows[0]["exact_date"] = "Sept 2013"
+        rows[0]["date_source"] = "x"
+    rewrite_csv(data_copy / "data/raw/timeline_events.csv", bad_date)
+    with pytest.raises(DataError, match=r"timeline_events.csv, line 2, column 'exact_date'"):
+        tables.load_events(data_copy)
