@@ -19,13 +19,13 @@ def normalise(name: str) -> str:
 
 
 def pins(path) -> dict[str, str]:
-    """name -> version of every `name==version` line; hash lines (`--hash=...`, continued with
-    a backslash) and comments are skipped."""
+    """name -> version of every `name==version` line; environment markers (`; sys_platform ...`),
+    hashes (`--hash=...`, on lines continued with a backslash) and comments are skipped."""
     found = {}
     for line in path.read_text().replace("\\\n", " ").splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
-            match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==(\S+?)(?:\s+--hash=\S+)*", line)
+            match = re.fullmatch(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;]+)(?:\s*;.*?)?(?:\s+--hash=\S+)*", line)
             assert match, f"{path.name}: not an exact pin: {line!r}"
             found[normalise(match[1])] = match[2]
     return found
@@ -66,8 +66,9 @@ def test_every_top_level_pin_is_exact_and_in_the_lock():
 
 def test_lock_has_hashes_for_every_package_and_says_how_it_is_made():
     text = (REPO / "requirements.lock").read_text()
-    assert "make lock" in text.splitlines()[0] + text.splitlines()[1]
-    entries = re.split(r"\n(?=[A-Za-z0-9])", text.split("\n", 2)[2])
+    header = re.match(r"(#.*\n)+", text)[0]
+    assert "make lock" in header and "requirements.in" in header
+    entries = re.split(r"\n(?=[A-Za-z0-9])", text[len(header):])
     assert len(entries) == len(pins(REPO / "requirements.lock")) > 100
     unhashed = [e.split()[0] for e in entries if "--hash=sha256:" not in e]
     assert not unhashed, f"no hash for {unhashed}: run `make lock`"
