@@ -57,9 +57,15 @@ def test_claims_page_lists_every_claim_and_filters(browser, real_chain, tmp_path
     assert all(r.get_attribute("data-section") == "7" and r.get_attribute("data-verdict") == "reproduced" for r in visible)
     Select(browser.find_element(By.ID, "filter-verdict")).select_by_value("")
     Select(browser.find_element(By.ID, "filter-section")).select_by_value("")
-    Select(browser.find_element(By.ID, "filter-corroboration")).select_by_value("differs")
+    Select(browser.find_element(By.ID, "filter-basis")).select_by_value("the article's own figures")
     visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr") if r.is_displayed()]
-    assert len(visible) == sum((r.get("corroboration") or {}).get("status") == "differs" for r in rows)
+    assert len(visible) == sum(r["basis"] == "the article's own figures" for r in rows) > 0
+    assert "basis=the+article" in browser.current_url, "filters are kept in the URL"
+    browser.get(browser.current_url)  # a reloaded link keeps the filter
+    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr") if r.is_displayed()]
+    assert len(visible) == sum(r["basis"] == "the article's own figures" for r in rows)
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 1400, f"the page is {width} px wide in a 1,400 px window"
 
     errors = [entry for entry in browser.get_log("browser") if entry["level"] == "SEVERE"]
     assert errors == []
@@ -78,9 +84,10 @@ def test_every_link_of_the_page_resolves(browser, real_chain):
 
     browser.get((real_chain / "build/claims.html").as_uri())
     links = [a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "#claims a")]
-    assert any(link.endswith(".html") for link in links) and any(link.endswith(".png") for link in links)
+    assert any("notebooks/" in link for link in links) and any(link.endswith(".png") for link in links)
     for link in set(links):
-        assert os.path.isfile(unquote(urlparse(link).path)), link
-    notebook = next(link for link in links if link.endswith("literature_shares.html"))
+        if urlparse(link).path != urlparse(browser.current_url).path:  # permalinks stay on the page
+            assert os.path.isfile(unquote(urlparse(link).path)), link
+    notebook = next(link for link in links if "literature_shares.html" in link)
     browser.get(notebook)
     assert "Chinese literature" in browser.page_source

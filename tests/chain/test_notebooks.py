@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import difflib
 import json
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -42,7 +44,7 @@ def test_parameters_cell_matches_pipeline_spec(step):
 def test_notebook_opens_with_its_claim_and_closes_with_verdicts(step):
     nb = nbformat.read(REPO / step.notebook, as_version=4)
     assert nb.cells[0].cell_type == "markdown" and "Claim" in nb.cells[0].source
-    assert "verdict_table" in nb.cells[-1].source
+    assert "verdicts(" in nb.cells[-1].source
 
 
 def test_every_step_runs_with_defaults_and_publishes_its_outputs(real_chain):
@@ -60,22 +62,32 @@ def test_figures_carry_provenance(real_chain):
     assert "data/raw/literature_classification.csv" in provenance["inputs"]
 
 
-def test_claims_report_lists_every_claim_with_a_verdict(real_chain):
+EXPECTED = Path(__file__).parent / "expected_verdicts.tsv"
+
+
+def test_claims_report_lists_every_claim_with_its_verdict_basis_and_why(real_chain):
     rows = json.loads((real_chain / "build/claims.json").read_text())
     assert [r["id"] for r in rows] == [c.id for c in load_registry(real_chain)]
     assert all(r["verdict"] in VERDICTS for r in rows)
+    assert all(r["why"] for r in rows), "every verdict says why"
+    reproduction = {"reproduced", "partly reproduced", "not reproduced"}
+    assert all(r["basis"] == "outside data" for r in rows if r["verdict"] in reproduction)
     verdicts = {r["id"]: r for r in rows}
-    assert verdicts["s3-chinese-literature-mostly-economic"]["verdict"] == "reproduced"
-    assert verdicts["fn22-cnki-total"]["verdict"] == "not checkable"
-    assert verdicts["fn22-credit-china-economics"]["reproduced"] == [50, 50]
-    assert verdicts["fn66-blacklisted-population-share"]["verdict"] == "partly reproduced"
-    assert verdicts["s3-trends-peak-2021h2"]["verdict"] == "needs data"  # no snapshot ships
-    assert "scs fetch trends" in verdicts["s3-trends-peak-2021h2"]["evidence"]
+    assert "scs fetch trends" in verdicts["s3-trends-peak-2021h2"]["why"]  # no snapshot ships
     assert not any(r["verdict"] == "pending" for r in rows)  # every step is built
     assert "footnote 22" in verdicts["fn22-cnki-total"]["evidence"]
     html = (real_chain / "build/claims.html").read_text()
-    assert html.count("<tr data-verdict=") == len(rows)
+    assert html.count('<tr id="') == len(rows)
     assert "| fn22-cnki-total |" in (real_chain / "build/claims.md").read_text()
+
+
+def test_verdicts_on_the_real_data_are_the_expected_ones(real_chain):
+    """A data correction that flips a verdict fails here with a readable diff; update the file on purpose."""
+    rows = json.loads((real_chain / "build/claims.json").read_text())
+    found = [f"{r['id']}\t{r['verdict']}\t{r['basis']}" for r in rows]
+    expected = [line for line in EXPECTED.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    diff = "\n".join(difflib.unified_diff(expected, found, "expected_verdicts.tsv", "build/claims.json", lineterm=""))
+    assert found == expected, "verdicts changed:\n" + diff
 
 
 def test_paper_builds_in_three_formats_with_every_figure(real_chain):
@@ -137,4 +149,6 @@ def test_notebooks_run_interactively_top_to_bottom(real_chain, tmp_path, monkeyp
         NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
         errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert errors == [], step.name
-        assert "verdict" in str(nb.cells[-1].outputs[0]["data"]).lower()
+        rendered = nb.cells[-1].outputs[0]["data"]["text/markdown"]  # the findings, rendered from the results
+        claims = [c for c in load_registry(real_chain) if c.step == step.name]
+        assert sum(line.startswith("- **") for line in rendered.splitlines()) == len(claims), step.name

@@ -59,7 +59,7 @@ def test_dependency_order_and_parallel_steps(toy_ran):
 def test_claims_report_written_after_run(toy_ran):
     rows = json.loads((toy_ran[0] / "build/claims.json").read_text())
     verdicts = {row["id"]: row["verdict"] for row in rows}
-    assert verdicts == {"toy-n": "reproduced", "toy-later": "pending"}
+    assert verdicts == {"toy-n": "consistent", "toy-later": "pending"}
 
 
 # --- what causes a rerun, and what does not -------------------------------------------

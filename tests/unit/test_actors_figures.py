@@ -1,80 +1,52 @@
-"""Footnote 73 and the other cited figures: corroboration vocabulary and verdict rules."""
+"""Footnote 73 and the other cited figures: what the step hands the claims registry."""
 
 from __future__ import annotations
 
-
-import pandas as pd
 import pytest
 
 from scs_compendium.article import actors_figures as cited
-from scs_compendium.claims import CORROBORATION, load_registry
-from scs_compendium.sources.datapackage import load_descriptor
+from scs_compendium.claims import RESEARCH_STATUSES, load_registry
 from scs_compendium.errors import DataError
 from scs_compendium.sources.tables import load_events, load_figures
 
-from ..conftest import rewrite_csv
+from ..conftest import rewrite_csv, step_defaults
 
 
-def test_one_corroboration_vocabulary():
-    resource = next(r for r in load_descriptor()["resources"] if r["name"] == "cited_figures")
-    enum = next(f for f in resource["schema"]["fields"] if f["name"] == "corroboration")["constraints"]["enum"]
-    assert tuple(enum) == CORROBORATION
-    assert {c.corroboration["status"] for c in load_registry() if c.corroboration} <= set(CORROBORATION)
+def analyse(**overrides):
+    return cited.analyse(load_figures(), load_events(), load_registry(), RESEARCH_STATUSES,
+                         **{**step_defaults("actors_figures"), **overrides})
 
 
 def test_every_cited_figure_names_a_registered_claim():
     claims = {c.id: c for c in load_registry()}
     for claim_id in load_figures()["claim_id"]:
-        assert claims[claim_id].step == "actors_figures"
+        assert claim_id in claims
 
 
-def figure(**values):
-    base = {"corroboration": "differs", "comparison": "number", "article_value": "672", "source_value": "656",
-            "source_title": "S", "note": pd.NA}
-    return {**base, **values}
-
-
-@pytest.mark.parametrize(
-    ("values", "tolerance", "verdict"),
-    [
-        ({"corroboration": "not found"}, 0.05, "not checkable"),
-        ({"corroboration": "corroborated", "source_value": "672"}, 0.05, "reproduced"),
-        ({}, 0.05, "partly reproduced"),  # 16 / 672 = 2.4%
-        ({}, 0.01, "not reproduced"),
-        ({"comparison": "meaning", "source_value": "96", "article_value": "96"}, 0.05, "partly reproduced"),
-    ],
-)
-def test_verdict_rules(values, tolerance, verdict):
-    assert cited.verdict(figure(**values), tolerance)[0] == verdict
-
-
-def test_period_share_by_hand():
-    batches = [(2018, 12), (2019, 16), (2021, 34)]
-    assert cited.period_share(batches, 2018, 2020) == pytest.approx(28 / 62)
-    row = figure(comparison="period", article_value="2018-2020", source_value="2018-2021")
-    assert cited.verdict(row, 0.05, batches) == ("partly reproduced", "2018-2021 (S); 45% of the items fall within 2018-2020")
-    assert cited.verdict(row, 0.05, [(2018, 1)])[0] == "reproduced"
+def test_numbers_a_source_gives_are_handed_over_and_missing_ones_are_none():
+    values = analyse()["source_values"]
+    assert values["fn73-cities-672"] == 656.0  # 中国信用 2018 (4): 656 cities monitored
+    assert values["fn73-demonstration-zones-62"] == 62.0
+    assert values["fn73-ministerial-agencies-47"] is None  # no source gives the count
 
 
 def test_zone_batches_come_from_the_event_table():
-    assert sorted(cited.zone_batches(load_events())) == [(2018, 12.0), (2019, 16.0), (2021, 34.0)]
-
-
-def test_real_verdicts():
-    analysis = cited.analyse(load_figures(), load_events(), load_registry(), CORROBORATION, tolerance=0.05)
-    v = analysis["verdicts"]
-    assert v["fn73-demonstration-zones-62"] == "reproduced"
-    assert v["fn73-demonstration-zones-2018-2020"] == "partly reproduced"
-    assert v["fn73-cities-672"] == "partly reproduced"
-    assert v["fn73-ministerial-agencies-47"] == "not checkable"
-    assert v["fn26-experian-96-percent"] == "partly reproduced"
+    batches = cited.zone_batches(load_events())
+    assert sorted(batches.values()) == [2018, 2019, 2021]
+    assert sum(float(label.split()[0]) for label in batches) == 62
 
 
 def test_summary_counts_every_claim_once():
     claims = load_registry()
-    summary = cited.corroboration_summary(claims, CORROBORATION)
+    summary = cited.corroboration_summary(claims, RESEARCH_STATUSES)
     assert int(summary.to_numpy().sum()) == len(claims)
-    assert list(summary.columns) == [*CORROBORATION, cited.NOT_RESEARCHED]
+    assert list(summary.columns) == [*RESEARCH_STATUSES, cited.NOT_RESEARCHED]
+    assert summary[cited.NOT_RESEARCHED].sum() == 0, "every claim carries research"
+
+
+def test_analysis_carries_the_research_of_every_claim():
+    total = sum(sum(row.values()) for row in analyse()["corroboration_by_section"].values())
+    assert total == len(load_registry())
 
 
 def test_differing_figure_without_address_is_refused(data_copy):
@@ -84,10 +56,3 @@ def test_differing_figure_without_address_is_refused(data_copy):
     rewrite_csv(data_copy / "data/raw/cited_figures.csv", drop)
     with pytest.raises(DataError, match="figure 'cities': status 'differs' needs the 'source_url'"):
         load_figures(data_copy)
-
-
-def test_analysis_carries_the_corroboration_of_every_claim():
-    claims = load_registry()
-    analysis = cited.analyse(load_figures(), load_events(), claims, CORROBORATION, tolerance=0.05)
-    total = sum(sum(row.values()) for row in analysis["corroboration_by_section"].values())
-    assert total == len(claims)

@@ -70,22 +70,20 @@ def test_assumptions_are_recorded(real):
     assert "3,000,000 persons / 1,400,050,000 persons" in flow_2019["arithmetic"]
 
 
-def test_verdicts_on_the_real_data(real):
+def test_the_claims_get_every_definition_for_the_years_of_footnote_66(real):
     *_, analysis = real
-    v = analysis["verdicts"]
-    assert v["fn66-population-share-flow"] == "reproduced"
-    assert v["fn66-population-share-stock"] == "not reproduced"
-    assert v["fn66-population-share-cumulative"] == "not reproduced"
-    assert v["fn66-blacklisted-population-share"] == "partly reproduced"
-    assert v["fn66-blacklisted-entities-share"] == "not checkable"  # no 2019-2020 counts; 2018 proxies miss 2%
-    assert v["fn66-local-target-0-2-percent"] == "not checkable"
-    assert v["s71-trustworthy-99-percent"] == "reproduced"
+    years = analysis["in_claim_years"]
+    assert set(years["flow_total"]) == {"2019", "2020"}
+    assert years["flow_total"]["2019"] == pytest.approx(0.2143, abs=1e-4)
+    assert years["stock_total"] == {"2020": pytest.approx(0.407, abs=1e-3)}
+    assert "2018" in analysis["other_years"]["flow_total"] and "2018" not in years["flow_total"]
+    assert analysis["trustworthy_in_claim_years"]["2020, total"] == pytest.approx(100 - years["stock_total"]["2020"])
 
 
-def test_overall_verdict_follows_the_definitions_shown(real):
+def test_claim_years_move_what_the_claims_read(real):
     counts, population, entities, _ = real
-    assert analyse(counts, population, entities, definitions=["stock"])["verdicts"][
-        "fn66-blacklisted-population-share"] == "not reproduced"
+    moved = analyse(counts, population, entities, claim_years=["2018"])["in_claim_years"]
+    assert set(moved["flow_total"]) == {"2018"}
 
 
 def test_max_gap_widens_the_table(real):
@@ -125,26 +123,6 @@ def test_figure_without_unit_or_source_is_rejected():
         stats.Count(1, "persons", "x", "")
 
 
-def rate(year, percent):
-    return stats.Rate("flow", "total", year, PERSONS, PERSONS, percent, "share")
-
-
-@pytest.mark.parametrize(
-    ("rates", "verdict"),
-    [
-        ([rate("2019", 0.21), rate("2020", 0.5)], "reproduced"),
-        ([rate("2019", 0.41)], "not reproduced"),
-        ([rate("2018", 0.2)], "partly reproduced"),
-        ([rate("2018", 0.9)], "not checkable"),
-        ([], "not checkable"),
-        ([rate("2019", 0.304)], "reproduced"),  # rounds to 0.30
-        ([rate("2019", 0.306)], "not reproduced"),
-    ],
-)
-def test_range_verdict(rates, verdict):
-    assert stats.range_verdict(rates, 0.15, 0.30, 2, ["2019", "2020"]) == verdict
-
-
 # --- the data tables ------------------------------------------------------------------
 
 TABLES = ["china_blacklist_counts", "china_population", "china_market_entities", "western_comparators"]
@@ -177,6 +155,4 @@ def test_the_articles_figures_come_from_the_claims_registry(real_data):
     counts, population, entities = real_data
     assert bl.article_figures(REPORTED)["range_percent"] == [0.15, 0.30]
     moved = {**REPORTED, "fn66-blacklisted-population-share": [0.35, 0.45]}  # as if the registry said 0.35-0.45%
-    verdicts = analyse(counts, population, entities, moved)["verdicts"]
-    assert verdicts["fn66-population-share-stock"] == "reproduced"
-    assert verdicts["fn66-population-share-flow"] == "not reproduced"
+    assert analyse(counts, population, entities, moved)["article"]["range_percent"] == [0.35, 0.45]

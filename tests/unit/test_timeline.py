@@ -34,8 +34,12 @@ def test_event_table_is_sound(events):
             assert not pd.isna(row["date_source"]) and not pd.isna(row["date_source_url"])
 
 
-def test_every_date_claim_names_an_event(events):
-    assert set(tl.DATE_CLAIMS.values()) <= set(events["id"])
+def test_every_date_rule_of_the_registry_names_an_event(events):
+    from scs_compendium.claims import load_registry
+
+    rules = [r for c in load_registry() for r in ([c.rule] if c.rule else [x.rule for x in c.readings])]
+    named = {r["value"].split(".", 1)[1] for r in rules if r["kind"] == "date"}
+    assert named and named <= set(events["id"])
 
 
 def hand_events(**rows) -> pd.DataFrame:
@@ -56,49 +60,19 @@ def test_lag_in_years_from_the_end_of_a_span():
         tl.lag(frame, "a", "zz")
 
 
-def row(**values):
-    base = {"year": 2013, "year_end": pd.NA, "exact_date": "2013-09-07", "source_year": 2013, "date_source": "S",
-            "source_confirms": "all", "article_quantity": pd.NA, "source_quantity": pd.NA, "quantity_unit": pd.NA}
-    return pd.Series({**base, **values})
-
-
-@pytest.mark.parametrize(
-    ("values", "verdict"),
-    [
-        ({}, "reproduced"),
-        ({"exact_date": pd.NA, "source_year": pd.NA}, "not checkable"),
-        ({"source_year": 2012, "exact_date": "2012-11-29"}, "partly reproduced"),
-        ({"source_year": 2010, "exact_date": "2010"}, "not reproduced"),
-        ({"source_confirms": "date only"}, "partly reproduced"),
-        ({"article_quantity": 20, "source_quantity": 18}, "reproduced"),
-        ({"article_quantity": 20, "source_quantity": 12}, "partly reproduced"),
-        ({"year": 2011, "year_end": 2014}, "reproduced"),
-    ],
-)
-def test_date_verdict(values, verdict):
-    assert tl.date_verdict(row(**values))[0] == verdict
-
-
-def test_tolerance_widens_the_match():
-    assert tl.date_verdict(row(source_year=2012, exact_date="2012"), tolerance_years=1)[0] == "reproduced"
-
-
-def test_real_verdicts(events):
+def test_what_the_claims_read(events):
     analysis = timeline(events, tables.load_pairs(events))
-    v = analysis["verdicts"]
-    assert v["fn42-bri-2013"] == "reproduced"
-    assert v["s7-chinese-dream-2013"] == "partly reproduced"  # first put forward November 2012
-    assert v["fn55-wto-2001"] == "partly reproduced"  # the source confirms only the date
-    assert v["s6-trustworthiness-pilots-1984"] == "not checkable"
-    assert v["s5-promoted-by-jiang-2001"] == "reproduced"
-    assert v["s9-more-than-20-years"] == "reproduced" and analysis["values"]["s9-more-than-20-years"].startswith("21 years")
+    assert analysis["source_dates"]["belt-and-road"] == "2013-09-07"
+    assert analysis["source_dates"]["trustworthiness-pilots"] is None  # no outside date found
+    assert analysis["age_years"] == 21  # 2001 (the article's inception) to 2022
+    assert all(analysis["responses_follow"].values())
     suzhou = next(item for item in analysis["response_lags"] if item["id"] == "suzhou")
     assert (suzhou["lag"], suzhou["lag_unit"]) == (3, "days")
 
 
 def test_inception_parameter_moves_the_verdict(events):
     late = timeline(events, tables.load_pairs(events), inception_event="planning-outline-2014")
-    assert late["verdicts"]["s9-more-than-20-years"] == "not reproduced"
+    assert late["age_years"] == 8
 
 
 

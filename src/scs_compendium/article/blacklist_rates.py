@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..errors import DataError
-from .stats import Count, Rate, assume_unit, per_hundred, range_verdict, rates_text, share, to_count
+from .stats import Count, Rate, assume_unit, per_hundred, share, to_count
 
 POPULATION_DEFINITIONS = ("flow", "stock", "cumulative")
 POPULATION_BASES = ("total", "aged_16_plus")
@@ -145,7 +145,7 @@ def entity_rates(counts: pd.DataFrame, entities: pd.DataFrame, max_gap_years: fl
     return rates
 
 
-# --- verdicts -----------------------------------------------------------------------
+# --- tables -------------------------------------------------------------------------
 
 
 def sensitivity_table(analysis: dict) -> pd.DataFrame:
@@ -161,17 +161,6 @@ def cumulative_series(counts: pd.DataFrame) -> pd.DataFrame:
     cumulative = counts[counts["indicator"] == "court_list_cumulative"].sort_values("reference_date")
     new = counts[(counts["indicator"] == "new_dishonest_judgment_debtors") & (counts["measure"] == "flow")]
     return cumulative, new.sort_values("reference_date")
-
-
-# The claims each definition answers. The article's figures themselves are read from
-# data/claims.yaml by the notebook (see ARTICLE_CLAIMS), the one place they are typed.
-PER_DEFINITION_CLAIMS = {
-    "fn66-population-share-flow": ("flow", "total"),
-    "fn66-population-share-stock": ("stock", "total"),
-    "fn66-population-share-stock-16plus": ("stock", "aged_16_plus"),
-    "fn66-population-share-cumulative": ("cumulative", "total"),
-}
-ENTITY_CLAIMS = {f"fn66-entity-share-{d.replace('_', '-')}": d for d in ENTITY_DEFINITIONS}
 
 
 ARTICLE_CLAIMS = ("fn66-blacklisted-population-share", "fn66-blacklisted-entities-share",
@@ -197,57 +186,31 @@ def analyse(
     bases: list[str],
     max_gap_years: float,
 ) -> dict:
-    """All rates, and one verdict per definition and per claim of footnote 66 and section 7.1."""
+    """Every rate by definition, base and year; those of the years footnote 66 speaks of apart.
+
+    `definitions` and `bases` choose what the figure shows; the claims read every definition."""
     article = article_figures(reported)
     claim_years = [str(y) for y in claim_years]
     pop = population_rates(counts, population, max_gap_years)
     ent = entity_rates(counts, entities, max_gap_years)
-    low, high = article["range_percent"]
-    verdicts, values = {}, {}
+    def by_year(rates: list[Rate], in_years: bool) -> dict[str, dict[str, float]]:
+        """Rate (percent) by year for each definition and base, within the claim's years or outside them."""
+        table: dict[str, dict[str, float]] = {}
+        for r in rates:
+            key = r.definition if r.definition in ENTITY_DEFINITIONS else f"{r.definition}_{r.base}"
+            table.setdefault(key, {})
+            if (r.year in claim_years) == in_years:
+                table[key][r.year] = r.percent
+        return table
 
-    def report(claim_id: str, selected: list[Rate], verdict: str) -> None:
-        in_years = [r for r in selected if r.year in claim_years]
-        verdicts[claim_id] = verdict
-        values[claim_id] = rates_text(in_years or selected)
-
-    for claim_id, (definition, base) in PER_DEFINITION_CLAIMS.items():
-        selected = [r for r in pop if r.definition == definition and r.base == base]
-        report(claim_id, selected, range_verdict(selected, low, high, 2, claim_years))
-
-    # The article says 'blacklisted': a share of people listed (stock) reproduces it fully;
-    # a match by another definition only partly.
-    shown = {d: [r for r in pop if r.definition == d and r.base in bases] for d in definitions}
-    matching = [d for d, rs in shown.items() if range_verdict(rs, low, high, 2, claim_years) == "reproduced"]
-    overall = "reproduced" if "stock" in matching else "partly reproduced" if matching else "not reproduced"
-    verdicts["fn66-blacklisted-population-share"] = overall
-    values["fn66-blacklisted-population-share"] = (
-        "in range: " + (", ".join(matching) if matching else "no definition") + "; "
-        + "; ".join(f"{d}: {rates_text([r for r in rs if r.year in claim_years])}" for d, rs in shown.items())
-    )
-
-    for claim_id, definition in ENTITY_CLAIMS.items():
-        selected = [r for r in ent if r.definition == definition]
-        report(claim_id, selected, range_verdict(selected, article["entity_percent"], article["entity_percent"], 0, claim_years))
-    report("fn66-blacklisted-entities-share", ent,
-           range_verdict(ent, article["entity_percent"], article["entity_percent"], 0, claim_years))
-    verdicts["fn66-local-target-0-2-percent"] = "not checkable"
-    values["fn66-local-target-0-2-percent"] = "no source found; for scale, entity rates " + rates_text(ent)
-
-    people = [r for r in pop if r.definition == "stock"]
-    trustworthy = [100 - r.percent for r in people]
-    verdicts["s71-trustworthy-99-percent"] = (
-        "not checkable" if not people else "reproduced" if min(trustworthy) >= article["trustworthy_percent"] else "not reproduced"
-    )
-    values["s71-trustworthy-99-percent"] = ", ".join(
-        f"{100 - r.percent:.2f}% ({r.year}, {r.base.replace('_', ' ')})" for r in people
-    ) or "no data"
-
+    stock = [r for r in pop if r.definition == "stock" and r.year in claim_years]
     return {
         "rate_by_key": {f"{r.definition}_{r.base}_{r.year}".replace(" ", "_"): r.percent for r in pop + ent},
         "population_rates": [r.as_dict() for r in pop],
         "entity_rates": [r.as_dict() for r in ent],
-        "verdicts": verdicts,
-        "values": values,
+        "in_claim_years": by_year(pop + ent, True),
+        "other_years": by_year(pop + ent, False),
+        "trustworthy_in_claim_years": {f"{r.year}, {r.base.replace('_', ' ')}": 100 - r.percent for r in stock},
         "article": article,
         "settings": {"claim_years": claim_years, "definitions": list(definitions), "bases": list(bases),
                      "max_gap_years": max_gap_years},

@@ -57,7 +57,7 @@ def analyse(
         raise ValueError(
             f"economic_categories: {sorted(unknown)} not in the table; categories: {sorted(set(frame['category_id']))}"
         )
-    corpora = {}
+    corpora, majority = {}, {}
     for corpus, rows in frame.groupby("corpus_id", sort=False):
         total = int(rows["total"].iloc[0])
         ranges = {
@@ -75,8 +75,13 @@ def analyse(
             implied = float(row.reported_percent) * total / 100
             point = low if row.qualifier == "more_than" else min(max(round(implied), low), high)
             wl, wh = wilson_interval(point, total, confidence_level)
+            prefix = "more than " if row.qualifier == "more_than" else ""
+            span = f"{low:,}" if low == high else f"{low:,}–{high:,}"
+            fits = (f"{span} of {total:,} {rows['total_unit'].iloc[0]} give {prefix}{float(row.reported_percent):g}%"
+                    if low <= high else f"no whole count of {total:,} gives {prefix}{float(row.reported_percent):g}%")
             categories[row.category_id] = {
                 "label": row.category,
+                "whole_count": {fits: low <= high},
                 "reported_percent": float(row.reported_percent),
                 "qualifier": row.qualifier,
                 "implied_count": implied,
@@ -106,10 +111,13 @@ def analyse(
         econ = corpus_result["economic"]
         econ["above_threshold"] = bool(econ_ids) and econ["p_value"] < significance and econ["min_share"] > majority_threshold
         corpora[corpus] = corpus_result
+        majority[f"{short_label(corpus_result['label'])}: at least {econ['min_share']:.1%} economic, one-sided "
+                 f"p = {econ['p_value']:.2g} against {majority_threshold:.0%} at level {significance:g}"] = econ["above_threshold"]
     return {
         "corpora": corpora,
         "all_consistent": all(c["all_consistent"] for c in corpora.values()),
         "economic_majority_everywhere": all(c["economic"]["above_threshold"] for c in corpora.values()),
+        "economic_majority": majority,
         "settings": {
             "confidence_level": confidence_level,
             "majority_threshold": majority_threshold,

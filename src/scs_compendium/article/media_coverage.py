@@ -49,26 +49,14 @@ def by_half_year(pieces: pd.DataFrame) -> dict[str, int]:
 
 
 def analyse(pieces: pd.DataFrame, *, few_years_min: float, few_years_max: float, n_boot: int, seed: int) -> dict:
-    """Lags per outlet, their median with a bootstrap interval, and the two verdicts of footnote 14."""
+    """Lags per outlet, their median with a bootstrap interval, and how many fall within 'a few years'."""
     level = BOOTSTRAP_LEVEL
     lags = outlet_lags(pieces)
     values = [item["lag_years"] for item in lags]
     median = float(np.median(values))
     ci = bootstrap_median(values, n_boot, level, seed)
     low, high = few_years_min, few_years_max
-    positive = sum(v > 0 for v in values)
     within = sum(low <= v <= high for v in values)
-    verdicts = {
-        "fn14-sensationalist-then-nuanced": "reproduced" if positive == len(values) else
-        "partly reproduced" if positive else "not reproduced",
-        "fn14-lag-few-years": "reproduced" if within == len(values) else
-        "partly reproduced" if low <= median <= high else "not reproduced",
-    }
-    texts = {
-        "fn14-sensationalist-then-nuanced": f"{positive} of {len(values)} outlets: the nuanced piece comes later",
-        "fn14-lag-few-years": (f"median {median:.1f} years ({level:.0%} bootstrap CI {ci[0]:.1f}-{ci[1]:.1f}); "
-                               f"{within} of {len(values)} outlets within {low:g}-{high:g} years"),
-    }
     return {
         "outlets": len(lags),
         "lags": lags,
@@ -77,8 +65,9 @@ def analyse(pieces: pd.DataFrame, *, few_years_min: float, few_years_max: float,
         "spread_years": [float(min(values)), float(max(values))],
         "dated_pieces_by_half_year": by_half_year(pieces),
         "pieces_by_year": {str(y): int(c) for y, c in pieces["year"].value_counts().sort_index().items()},
-        "verdicts": verdicts,
-        "values": texts,
+        "outlets_within_few_years": within,
+        "nuanced_later": {item["outlet"]: item["lag_years"] > 0 for item in lags},
+        "lags_from_dates": {item["outlet"]: item["lag_years"] for item in lags if item["from_dates"]},
         "settings": {"few_years": [low, high], "n_boot": n_boot, "level": level, "seed": seed},
     }
 

@@ -25,7 +25,7 @@ def per_footnote_counts(citations: pd.DataFrame) -> dict[int, int]:
 
 def analyse(citations: pd.DataFrame, codebook: pd.DataFrame, china: dict | None, *, roles: list[str],
             first_year: int, last_year: int, hardly_threshold: float, confidence_level: float, grouping: str) -> dict:
-    """Shares of the Western-language literature by role and lens, its years, and the verdicts.
+    """Shares of the Western-language literature by role and lens, and its years.
 
     `grouping` sets how the works are counted for the figure: by `role`, by the article's three
     `strand`s (prospective, descriptive, consultancy), or by `lens` (political, economic).
@@ -52,44 +52,34 @@ def analyse(citations: pd.DataFrame, codebook: pd.DataFrame, china: dict | None,
     years = works["year"].astype(int)
     multi = [work for work, r in works["roles"].items() if len(r) > 1]
 
-    verdicts, values = {}, {}
     coded["strand"] = coded["role"].map(book["western_strand"])  # the article's three strands
     strands = {strand: int(coded.loc[coded["strand"] == strand, "work"].nunique())
                for strand in ("prospective", "descriptive", "consultancy")}
     column = {"role": "role", "strand": "strand", "lens": "lens"}[grouping]
     groups = {str(k): int(v) for k, v in coded.groupby(column, sort=False)["work"].nunique().items()}
-    verdicts["s3-western-prospective-and-descriptive"] = (
-        "reproduced" if all(strands.values()) else "partly reproduced" if any(strands.values()) else "not reproduced")
-    values["s3-western-prospective-and-descriptive"] = ", ".join(f"{k}: {v} works" for k, v in strands.items())
     share = n_economic / n_works
-    verdicts["s3-western-hardly-economic"] = (
-        "reproduced" if economic_ci[1] < hardly_threshold else "partly reproduced" if share < hardly_threshold
-        else "not reproduced")
-    values["s3-western-hardly-economic"] = (
-        f"{n_economic} of {n_works} works read it economically ({share:.0%}; "
-        f"{confidence_level:.0%} CI {economic_ci[0]:.0%}-{economic_ci[1]:.0%}), threshold {hardly_threshold:.0%}")
-    west_political = political_ci[0] > 0.5
     china_economic = bool(china and china.get("economic_majority_everywhere"))
-    verdicts["s3-western-political-lens"] = (
-        "reproduced" if west_political and china_economic else "partly reproduced" if west_political or china_economic
-        else "not reproduced")
-    values["s3-western-political-lens"] = (
-        f"West: {1 - share:.0%} political (CI {political_ci[0]:.0%}-{political_ci[1]:.0%}); China: economic majority "
-        + ("in both corpora (footnote 22)" if china_economic else "not shown (literature_shares)"))
+    # The two halves of 'a political rather than an economic lens', each stated with its numbers.
+    political_lens = {
+        f"West: {1 - share:.0%} of {n_works} works read it politically, {confidence_level:.0%} interval "
+        f"{political_ci[0]:.0%}–{political_ci[1]:.0%}, lower bound above 50%": political_ci[0] > 0.5,
+        "China: an economic majority in both corpora of footnote 22"
+        + ("" if china else " (literature_shares has not run)"): china_economic,
+    }
     return {
         "works": n_works,
         "assignments": int(len(coded)),
         "by_role": by_role,
         "groups": groups,
         "works_in_two_roles": multi,
-        "economic": {"works": n_economic, "share": share, "ci": list(economic_ci)},
+        "economic": {"works": n_economic, "share": share, "ci": list(economic_ci), "ci_high": economic_ci[1]},
         "political": {"works": n_works - n_economic, "share": 1 - share, "ci": list(political_ci)},
         "years": {"median": float(years.median()), "first": int(years.min()), "last": int(years.max()),
                   "from_2017": float((years >= 2017).mean()),
                   "counts": {str(y): int(c) for y, c in years.value_counts().sort_index().items()}},
         "china": {short_label(c["label"]): c["economic"]["min_share"] for c in china["corpora"].values()} if china else {},
-        "verdicts": verdicts,
-        "values": values,
+        "strands": strands,
+        "political_lens": political_lens,
         "settings": {"roles": roles, "year_range": [low, high], "hardly_threshold": hardly_threshold,
                      "confidence_level": confidence_level, "grouping": grouping},
     }

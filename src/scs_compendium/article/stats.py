@@ -170,36 +170,3 @@ def to_count(row, label: str | None = None) -> Count:
         source=f"{row.id}: {row.publisher}, {row.source_title}",
         date=row.reference_date.date().isoformat(),
     )
-
-
-# --- rates against a reported range ----------------------------------------------------
-
-
-def matches(percent: float, low: float, high: float, decimals: int) -> bool:
-    """Does `percent`, rounded as the article rounds, fall in [low, high]?"""
-    return low <= round(percent, decimals) <= high
-
-
-def range_verdict(rates: list[Rate], low: float, high: float, decimals: int, claim_years: list[str]) -> str:
-    """Verdict for a reported range against rates.
-
-    reproduced: a rate of the claimed years matches; not reproduced: rates of the claimed
-    years exist and none matches; partly reproduced: only rates of other years match;
-    not checkable: no rate of the claimed years, and none of other years matches.
-    """
-    in_years = [r for r in rates if r.year in claim_years]
-    if any(matches(r.percent, low, high, decimals) for r in in_years):
-        return "reproduced"
-    if in_years:
-        return "not reproduced"
-    if any(matches(r.percent, low, high, decimals) for r in rates):
-        return "partly reproduced"
-    return "not checkable"
-
-
-def rates_text(rates: list[Rate]) -> str:
-    """'0.214% (2019), 0.177% (2020)' for the claims report."""
-    if not rates:
-        return "no data for this definition"
-    unit = "%" if rates[0].kind == "share" else " per 100 persons"
-    return ", ".join(f"{r.percent:.3g}{unit} ({r.year})" for r in rates)

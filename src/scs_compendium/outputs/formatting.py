@@ -35,13 +35,25 @@ def where(row: dict) -> str:
     return f"§{row['section']}" + (f", fn. {row['footnote']}" if row.get("footnote") else "")
 
 
+def markdown_text(text: Any) -> str:
+    """Text that Pandoc Markdown shows as it is: markup characters and citation marks escaped."""
+    escaped = str(text).replace("\\", "\\\\")
+    for char in "*_`[]<>@#|$~^":
+        escaped = escaped.replace(char, "\\" + char)
+    return escaped.replace("\n", " ")
+
+
 def markdown_cell(text: Any) -> str:
-    """Text safe in a Markdown/Pandoc table cell: pipes, line breaks and citation marks escaped."""
-    return str(text).replace("|", "\\|").replace("\n", " ").replace("@", "\\@")
+    """Text safe in a Markdown/Pandoc table cell (see `markdown_text`)."""
+    return markdown_text(text)
 
 
-def markdown_table(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
-    """A pipe table (GitHub Markdown and Pandoc)."""
+def markdown_table(header: list[str], rows: Iterable[Iterable[Any]], bold: int | None = None) -> str:
+    """A pipe table (GitHub Markdown and Pandoc); every cell escaped, column `bold` set in bold."""
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(markdown_cell(cell) for cell in row) + " |" for row in rows]
+    for row in rows:
+        cells = [markdown_cell(cell) for cell in row]
+        if bold is not None:
+            cells[bold] = f"**{cells[bold]}**"
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

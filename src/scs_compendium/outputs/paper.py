@@ -28,13 +28,13 @@ from ..engine.spec import Pipeline, load_pipeline
 from ..engine.store import atomic_write_json, lookup, read_results, sha256_file
 from ..errors import CompendiumError
 from ..paths import CLAIMS_REPORT, FIGURES_DIR, PAPER_BUILD_DIR, PAPER_DIR, RESULTS_DIR
-from .formatting import format_value, markdown_table, where
+from .formatting import format_value, markdown_table, markdown_text, where
 
 BUILD_DIR = PAPER_BUILD_DIR
 FORMATS = ("html", "pdf", "docx")
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+):([^|}\s]+)\s*(?:\|\s*([a-z0-9_]+)\s*)?\}\}")
 FIGURE = re.compile(r"!\[(?P<caption>[^\]]*)\]\(figure:(?P<stem>[a-z0-9_]+)\)(?P<attrs>\{[^}]*\})?")
-CITATION = re.compile(r"(?<![\w@])@([A-Za-z][\w:.-]*\w)")  # not an e-mail address
+CITATION = re.compile(r"(?<![\w@\\])@([A-Za-z][\w:.-]*\w)")  # not an e-mail address, not an escaped @
 
 
 # Long tables (the claims appendix) must break across pages; tables set small.
@@ -82,8 +82,9 @@ class Resolver:
         return self._claims
 
     def value(self, source: str, key: str) -> Any:
-        if source == "verdicts":  # {{verdicts:partly_reproduced}}: how many claims have that verdict
-            return sum(row["verdict"] == key.replace("_", " ") for row in self.claims().values())
+        if source == "verdicts":  # {{verdicts:partly_reproduced}}: how many claims have that verdict ('all': every claim)
+            rows = self.claims().values()
+            return len(rows) if key == "all" else sum(row["verdict"] == key.replace("_", " ") for row in rows)
         if source == "claims":
             claim_id, _, field = key.rpartition(".")
             row = self.claims().get(claim_id)
@@ -134,12 +135,23 @@ def caption_provenance(pipeline: Pipeline, stem: str) -> str:
 
 
 def claims_table(resolver: Resolver) -> str:
-    """The claims report as a Pandoc pipe table: statement, reported, reproduced, verdict, corroboration."""
+    """The claims report as a Pandoc pipe table: statement, reported, verdict, basis, why, research."""
     return markdown_table(
-        ["Claim", "Where", "The article says", "Reported", "The data give", "Verdict", "Corroboration"],
-        ([row["id"], where(row), row["statement"], row["reported"], row["reproduced_text"], row["verdict"],
-          (row.get("corroboration") or {}).get("status", "not researched")] for row in resolver.claims().values()),
+        ["Claim", "Where", "The article says", "Reported", "Verdict", "Basis", "Why", "Research"],
+        ([row["id"], where(row), row["statement"], row["reported"], row["verdict"], row["basis"], row["why"],
+          row["research"]["status"]] for row in resolver.claims().values()),
     )
+
+
+def claims_list(resolver: Resolver, step: str) -> str:
+    """The claims one step checks, as a list: verdict, basis, statement, what the article reports, why."""
+    rows = [row for row in resolver.claims().values() if row["step"] == step]
+    if not rows:
+        raise PaperError(f"placeholder claims_list:{step}: no claim of build/claims.json is checked by step {step!r}")
+    return "\n".join(
+        f"- **{markdown_text(row['verdict'])}** ({markdown_text(row['basis'])}). {markdown_text(row['statement'])} "
+        f"({markdown_text(where(row))}; the article: {markdown_text(row['reported'])}). {markdown_text(row['why'])}."
+        for row in rows)
 
 
 def render(root: Path | None = None, pipeline: Pipeline | None = None) -> tuple[str, list[str], set[str]]:
@@ -165,6 +177,7 @@ def render(root: Path | None = None, pipeline: Pipeline | None = None) -> tuple[
 
     text = FIGURE.sub(figure, text)
     text = text.replace("{{claims_table}}", claims_table(resolver))
+    text = re.sub(r"\{\{claims_list:([a-z_]+)\}\}", lambda m: claims_list(resolver, m.group(1)), text)
     text = resolver.fill(text)
     leftover = re.search(r"\{\{[^}]*\}\}", text)
     if leftover:

@@ -1,22 +1,30 @@
 """The claim-by-claim report: `build/claims.json`, `.md` and `.html` (HTML from a Jinja2 template).
 
-For every claim: what the article says, what the data give, the verdict, the
-evidence and its sources, and what sources outside the article say.
+For every claim: what the article says, what the data give, the verdict, what it
+rests on (`basis`), why it came out, the rule with its thresholds as used, its
+readings, and the research behind it with its sources.
 """
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 
-from ..claims import CORROBORATION, VERDICTS, Assessment, assess_all, assess_step, section_key
+from ..claims import MEANING, VERDICTS, Assessment, assess_all, assess_step, section_key
+from ..claims.rules import BASES
 from ..engine.spec import Pipeline, load_pipeline
-from ..engine.store import atomic_write_json, write_if_changed
+from ..engine.store import atomic_write_json, git_commit, write_if_changed
 from ..paths import CLAIMS_REPORT, EXECUTED, FIGURES_DIR
-from .formatting import format_reported, format_value, markdown_table, where
+from .formatting import format_reported, format_value, markdown_table, markdown_text, where
 
-NOT_RESEARCHED = "not researched"
 TEMPLATES = Path(__file__).parent / "templates"
+BASIS_MEANING = {
+    "outside data": "sources outside the article decide: reproduced, partly reproduced or not reproduced",
+    "the article's own figures": "only the article's own figures are compared (arithmetic, rounding, whole counts)",
+    "the compendium's coding of the article": "the compendium's coding of the article's citations or events decides",
+    "none": "nothing found decides the claim",
+}
 
 
 def claim_row(assessment: Assessment, root: Path | None = None, figures: list[str] | None = None) -> dict:
@@ -30,16 +38,24 @@ def claim_row(assessment: Assessment, root: Path | None = None, figures: list[st
         "footnote": claim.footnote,
         "statement": claim.statement,
         "reported": format_reported(claim.reported),
-        "reproduced": assessment.reproduced,
-        "reproduced_text": format_value(assessment.reproduced),
         "verdict": assessment.verdict,
+        "basis": claim.basis,
+        "why": assessment.why,
+        "value": assessment.value,
+        "value_text": format_value(assessment.value),
         "rule": claim.rule,
+        "thresholds": assessment.thresholds,
+        "readings": [
+            {"id": r.id, "label": r.label, "basis": reading.basis, "rule": reading.rule, "verdict": r.verdict,
+             "why": r.why, "value_text": format_value(r.value)}
+            for r, reading in zip(assessment.readings, claim.readings)
+        ],
         "evidence": "; ".join(assessment.evidence),
         "step": claim.step,
         "notebook": notebook if root and (root / notebook).is_file() else None,
         "notebook_html": page if root and (root / page).is_file() else None,
         "figures": figures or [],
-        "corroboration": claim.corroboration,
+        "research": claim.research,
     }
 
 
@@ -59,52 +75,69 @@ def write_report(root: Path | None = None, pipeline: Pipeline | None = None) -> 
     pipeline = pipeline or load_pipeline(root)
     rows = build_report(pipeline.root, pipeline)
     base = pipeline.root / CLAIMS_REPORT
-    write_if_changed(base.with_suffix(".md"), render_markdown(rows))
-    write_if_changed(base.with_suffix(".html"), render_html(rows))
     target = base.with_suffix(".json")
     old = target.read_text(encoding="utf-8") if target.is_file() else None
-    if old is None or json.loads(old) != rows:
-        atomic_write_json(target, rows)
+    if old is not None and json.loads(old) == rows and base.with_suffix(".html").is_file():
+        return target  # nothing changed: keep the pages and their time stamp
+    stamp = {"commit": git_commit(pipeline.root),
+             "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+    write_if_changed(base.with_suffix(".md"), render_markdown(rows, stamp))
+    write_if_changed(base.with_suffix(".html"), render_html(rows, pipeline, stamp))
+    atomic_write_json(target, rows)
     return target
 
 
-def verdict_table(step: str, values: dict, root: Path | None = None):
-    """The verdicts of one step's claims from its `values` (for the end of its notebook)."""
-    import pandas as pd
+def verdicts(step: str, values: dict, parameters: dict, root: Path | None = None):
+    """The verdicts of one step's claims, rendered from its values and parameters (the end of its notebook)."""
+    from IPython.display import Markdown
 
-    rows = [claim_row(a) for a in assess_step(step, values, load_pipeline(root))]
-    columns = ["id", "statement", "reported", "reproduced_text", "verdict"]
-    return pd.DataFrame([{k: row[k] for k in columns} for row in rows]).rename(
-        columns={"reproduced_text": "the data give"})
+    rows = [claim_row(a) for a in assess_step(step, values, parameters, load_pipeline(root))]
+    return Markdown(verdicts_markdown(rows))
+
+
+def verdicts_markdown(rows: list[dict]) -> str:
+    """A list of claims: verdict, basis, statement, what the article reports, why; readings indented."""
+    lines = []
+    for row in rows:
+        lines.append(f"- **{markdown_text(row['verdict'])}** ({markdown_text(row['basis'])}): "
+                     f"{markdown_text(row['statement'])} *The article: {markdown_text(row['reported'])}.* "
+                     f"{markdown_text(row['why'])}.")
+        lines += [f"    - {markdown_text(r['label'])}: **{markdown_text(r['verdict'])}**; {markdown_text(r['why'])}."
+                  for r in row["readings"]]
+    return "\n".join(lines)
 
 
 def summary(rows: list[dict]) -> dict[str, int]:
-    """How many claims have each verdict."""
+    """How many of the article's statements have each verdict (readings are not counted apart)."""
     return {verdict: sum(row["verdict"] == verdict for row in rows) for verdict in VERDICTS}
 
 
-def corroboration_text(row: dict) -> str:
-    corroboration = row.get("corroboration")
-    if not corroboration:
-        return NOT_RESEARCHED
-    note = f" ({corroboration['note']})" if corroboration.get("note") else ""
-    return f"{corroboration['status']}{note}; {corroboration['source']}"
+def by_basis(rows: list[dict]) -> dict[str, int]:
+    return {basis: sum(row["basis"] == basis for row in rows) for basis in BASES}
 
 
-def render_markdown(rows: list[dict]) -> str:
-    counts = summary(rows)
+def research_text(row: dict) -> str:
+    research = row["research"]
+    sources = "; ".join(f"{s.get('publisher') or s['title']} ({s['url']}, accessed {s['accessed']})"
+                        for s in research.get("sources") or [])
+    return f"{research['status']}" + (f": {sources}" if sources else f"; searched: {'; '.join(research.get('searched') or [])}")
+
+
+def render_markdown(rows: list[dict], stamp: dict) -> str:
     lines = [
         "# Claims of Bloch (2022), claim by claim",
         "",
-        "Generated by `scs run` from `data/claims.yaml` and `build/results/`; do not edit.",
+        f"Generated by `scs run` from `data/claims.yaml` and `build/results/` (commit {stamp['commit']}, "
+        f"{stamp['generated']}); do not edit.",
         "",
-        markdown_table(["verdict", "claims"], counts.items()),
+        markdown_table(["verdict", "statements", "meaning"], ((v, n, MEANING[v]) for v, n in summary(rows).items())),
         "",
         markdown_table(
-            ["id", "where", "the article says", "reported", "the data give", "verdict", "evidence", "step",
-             "corroboration"],
-            ([row["id"], where(row), row["statement"], row["reported"], row["reproduced_text"],
-              f"**{row['verdict']}**", row["evidence"] or "–", row["step"], corroboration_text(row)] for row in rows),
+            ["id", "where", "the article says", "reported", "verdict", "basis", "why", "step", "research"],
+            ([row["id"], where(row), row["statement"], row["reported"], row["verdict"], row["basis"],
+              row["why"] + "".join(f" [{r['label']}: {r['verdict']}: {r['why']}]" for r in row["readings"]),
+              row["step"], research_text(row)] for row in rows),
+            bold=4,
         ),
     ]
     return "\n".join(lines) + "\n"
@@ -114,24 +147,38 @@ def _environment():
     from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
     return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]),
-                       undefined=StrictUndefined, keep_trailing_newline=True)
+                       undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
 
 
-def render_html(rows: list[dict]) -> str:
-    """A self-contained page: the claims table with filters by verdict, section and corroboration."""
+def _sources(rows: list[dict]) -> tuple[list[dict], dict[str, list[int]]]:
+    """Every source of the research, listed once (by address and title), and the numbers each claim cites."""
+    listed: dict[tuple, dict] = {}
+    cited: dict[str, list[int]] = {}
+    for row in rows:
+        for source in row["research"].get("sources") or []:
+            key = (source["url"], source["title"])
+            if key not in listed:
+                listed[key] = {**source, "number": len(listed) + 1, "claims": []}
+            listed[key]["claims"].append(row["id"])
+            cited.setdefault(row["id"], []).append(listed[key]["number"])
+    return list(listed.values()), cited
+
+
+def render_html(rows: list[dict], pipeline: Pipeline | None = None, stamp: dict | None = None) -> str:
+    """A page a reviewer works with: one compact row per claim, details folded, filters kept in the URL."""
+    stamp = stamp or {"commit": "unknown", "generated": "unknown"}
+    sources, cited = _sources(rows)
+    titles = {name: step.title for name, step in pipeline.steps.items()} if pipeline else {}
     shown = []
     for row in rows:
         links = []
         if row.get("notebook_html"):
-            links.append({"href": f"notebooks/{row['step']}.html", "text": "notebook"})
-        elif row.get("notebook"):
-            links.append({"href": f"notebooks/{row['step']}.ipynb", "text": "notebook"})
-        links += [{"href": f"../{path}", "text": path.split("/")[-1].removesuffix(".png")}
-                  for path in row.get("figures", [])]
+            links.append({"href": f"notebooks/{row['step']}.html#claims-{row['step']}", "text": "notebook cell"})
+        links += [{"href": f"../{path}", "text": path.split("/")[-1].removesuffix(".png")} for path in row.get("figures", [])]
         shown.append({**row, "where": where(row), "section_key": section_key(row["section"]), "links": links,
-                      "corroboration_status": (row.get("corroboration") or {}).get("status", NOT_RESEARCHED),
-                      "corroboration_text": corroboration_text(row)})
+                      "sources": cited.get(row["id"], [])})
+    arguments = {step: sum(r["step"] == step for r in rows) for step in dict.fromkeys(r["step"] for r in rows)}
     sections = sorted({r["section_key"] for r in shown}, key=lambda s: (not s[0].isdigit(), s))
     return _environment().get_template("claims.html.j2").render(
-        rows=shown, counts=summary(rows), verdicts=VERDICTS, sections=sections,
-        statuses=[*CORROBORATION, NOT_RESEARCHED])
+        rows=shown, counts=summary(rows), meaning=MEANING, bases=by_basis(rows), basis_meaning=BASIS_MEANING,
+        arguments=arguments, titles=titles, verdicts=VERDICTS, sections=sections, sources=sources, stamp=stamp)
