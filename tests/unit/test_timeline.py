@@ -93,7 +93,8 @@ def test_real_verdicts(events):
     assert v["s5-promoted-by-jiang-2001"] == "reproduced"
     assert v["s9-more-than-20-years"] == "reproduced" and analysis["values"]["s9-more-than-20-years"].startswith("21 years")
     suzhou = next(item for item in analysis["response_lags"] if item["id"] == "suzhou")
-    assert (suzhou["lag"], suzhou["lag_unit"]) == (3, "days")
+    # the rollback day (6 Sep 2020) could not be confirmed: it is dated to the month, so the lag is in years
+    assert (suzhou["lag"], suzhou["lag_unit"]) == (0, "years")
 
 
 def test_inception_parameter_moves_the_verdict(events):
