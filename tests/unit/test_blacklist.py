@@ -156,3 +156,35 @@ def test_the_articles_figures_come_from_the_claims_registry(real_data):
     assert bl.article_figures(REPORTED)["range_percent"] == [0.15, 0.30]
     moved = {**REPORTED, "fn66-blacklisted-population-share": [0.35, 0.45]}  # as if the registry said 0.35-0.45%
     assert analyse(counts, population, entities, moved)["article"]["range_percent"] == [0.35, 0.45]
+
+
+# --- qualifiers, derived rows and the legal-person denominators ------------------------
+
+
+def test_a_qualified_count_keeps_its_qualifier(real):
+    *_, analysis = real
+    flow_2019 = pick(analysis["population_rates"], "flow", "total", "2019")
+    assert flow_2019["numerator"].endswith(", nearly")  # 接近300万: 3,000,000 is an upper bound
+    assert any("says 'nearly' 3,000,000" in a and "upper bound" in a for a in flow_2019["assumptions"])
+    stock_2020 = pick(analysis["population_rates"], "stock", "total", "2020")
+    assert any(a.startswith("ft-current-2020-early: ASSUMPTION (compendium)") for a in stock_2020["assumptions"])
+
+
+def test_derived_rows_are_used_only_where_no_published_figure_exists(real_data):
+    counts, population, entities = real_data
+    # end 2020: the published 1.412 billion, not the derived 1,412,120,000
+    count, gap = bl.population_denominator(population, pd.Timestamp("2020-12-31"), "total")
+    assert "pop-2020-end)" in count.label and count.value == 1_412_000_000 and gap == 0
+    # end 2020 market entities: no published figure, so the derived one, marked as such
+    count, _ = bl.entity_denominator(entities, pd.Timestamp("2020-12-31"), "market entities")
+    assert count.label.endswith("derived") and any("154,000,000 / 1.111" in a for a in count.assumptions)
+    assert "npcic-2019-03-new-subjects" not in set(bl.usable(counts[counts["value_origin"] == "published"])["id"])
+    assert len(bl.usable(counts)) == len(counts)  # the derived counts fill gaps (own indicator or month)
+
+
+def test_legal_person_denominators_are_in_the_data(real_data):
+    *_, entities = real_data
+    by_id = entities.set_index("id")
+    assert by_id.loc["legal-entities-2018-census", "value"] == 21_789_000  # 法人单位, NBS census, end 2018
+    assert by_id.loc["corp-enterprises-2018-census", "value"] == 18_570_000  # 企业法人
+    assert by_id.loc["legal-entities-2018-census", "source_kind"] == "primary"

@@ -67,7 +67,8 @@ def test_what_the_claims_read(events):
     assert analysis["age_years"] == 21  # 2001 (the article's inception) to 2022
     assert all(analysis["responses_follow"].values())
     suzhou = next(item for item in analysis["response_lags"] if item["id"] == "suzhou")
-    assert (suzhou["lag"], suzhou["lag_unit"]) == (3, "days")
+    # the rollback day (6 Sep 2020) could not be confirmed: it is dated to the month, so the lag is in years
+    assert (suzhou["lag"], suzhou["lag_unit"]) == (0, "years")
 
 
 def test_inception_parameter_moves_the_verdict(events):

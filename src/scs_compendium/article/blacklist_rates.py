@@ -8,6 +8,8 @@ converts the unit. Cumulative listings since 2013 are an intensity (listings per
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from ..errors import DataError
@@ -15,7 +17,38 @@ from .stats import Count, Rate, assume_unit, per_hundred, share, to_count
 
 POPULATION_DEFINITIONS = ("flow", "stock", "cumulative")
 POPULATION_BASES = ("total", "aged_16_plus")
-ENTITY_DEFINITIONS = ("revoked_licences_per_market_entity", "revoked_licences_per_enterprise", "legal_subjects_per_market_entity")
+ENTITY_DEFINITIONS = ("revoked_licences_per_market_entity", "revoked_licences_per_enterprise", "legal_subjects_per_market_entity",
+                      "legal_subjects_per_enterprise", "legal_subjects_per_legal_entity")
+# Footnote 66's 'moral entities' (personnes morales) are legal persons: enterprises and other legal entities.
+LEGAL_SUBJECT_DENOMINATORS = (("legal_subjects_per_market_entity", "market entities"),
+                              ("legal_subjects_per_enterprise", "enterprises"),
+                              ("legal_subjects_per_legal_entity", "legal entities"))
+
+
+# --- what the sources say: qualifiers, assumptions and derived rows ----------------------
+QUALIFIER_BOUND = {"nearly": "an upper bound", "over": "a lower bound", "at_least": "a lower bound", "about": "approximate", "approximately": "approximate"}
+
+
+def usable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Published rows, and derived rows only where no published row has the same indicator and date."""
+    if "value_origin" not in frame.columns:
+        return frame
+    keys = list(zip(frame["indicator"], frame["reference_date"]))
+    have = {k for k, origin in zip(keys, frame["value_origin"]) if origin != "derived"}
+    return frame[[origin != "derived" or k not in have for k, origin in zip(keys, frame["value_origin"])]]
+
+
+def recorded(count: Count, row) -> Count:
+    """The count with its source's qualifier, the compendium's assumption or, if derived, its derivation recorded."""
+    qualifier, derived = getattr(row, "qualifier", "exact"), getattr(row, "value_origin", "published") == "derived"
+    notes = [f"{row.id}: {row.assumption}"] if str(getattr(row, "assumption", "")).startswith("ASSUMPTION") else []
+    if derived:
+        notes.append(f"{row.id} is derived by the compendium (no published figure): {row.derivation}")
+    elif qualifier in QUALIFIER_BOUND:
+        notes.append(f"{row.id}: the source says '{qualifier.replace('_', ' ')}' {float(row.value):,.0f}; "
+                     f"used as printed, so the figure is {QUALIFIER_BOUND[qualifier]}")
+    label = ", ".join([count.label] + [qualifier.replace("_", " ")] * (qualifier != "exact") + ["derived"] * derived)
+    return replace(count, label=label, assumptions=(*count.assumptions, *notes))
 
 
 # --- denominators -------------------------------------------------------------------
@@ -30,9 +63,10 @@ def population_denominator(population: pd.DataFrame, when: pd.Timestamp, base: s
     if base not in POPULATION_BASES:
         raise ValueError(f"base must be one of {POPULATION_BASES}, got {base!r}")
     candidates: list[Count] = []
+    population = usable(population)
     if base == "total":
         for row in population[population["indicator"].isin(["population_year_end", "population_census"])].itertuples():
-            candidates.append(to_count(row, f"population {row.reference_date.date()} ({row.id})"))
+            candidates.append(recorded(to_count(row, f"population {row.reference_date.date()} ({row.id})"), row))
     else:
         by_id = {row.id: row for row in population.itertuples()}
         for row in population[population["indicator"] == "population_aged_16_59"].itertuples():
@@ -57,11 +91,11 @@ def population_denominator(population: pd.DataFrame, when: pd.Timestamp, base: s
 
 def entity_denominator(entities: pd.DataFrame, when: pd.Timestamp, unit: str) -> tuple[Count, float]:
     """The registered market entities (or enterprises) figure nearest to `when`."""
-    rows = entities[entities["unit"] == unit]
+    rows = usable(entities).loc[lambda frame: frame["unit"] == unit]
     if rows.empty:
         raise DataError(f"no figure of {unit} in china_market_entities")
     best = min(rows.itertuples(), key=lambda r: _years_between(r.reference_date, when))
-    return to_count(best, f"{unit} {best.reference_date.date()} ({best.id})"), _years_between(best.reference_date, when)
+    return recorded(to_count(best, f"{unit} {best.reference_date.date()} ({best.id})"), best), _years_between(best.reference_date, when)
 
 
 # --- the rates ----------------------------------------------------------------------
@@ -79,6 +113,7 @@ CUMULATIVE_AS_LISTINGS = (
 def population_rates(counts: pd.DataFrame, population: pd.DataFrame, max_gap_years: float = 1.0) -> list[Rate]:
     """Every population rate the data support: definition x base x year."""
     rates: list[Rate] = []
+    counts = usable(counts)
     flows = counts[(counts["indicator"] == "new_dishonest_judgment_debtors") & (counts["measure"] == "flow")]
     stocks = counts[counts["indicator"] == "court_list_current"]
     cumulative = counts[counts["indicator"].isin(["court_list_cumulative", "new_dishonest_judgment_debtors_cumulative"])]
@@ -87,15 +122,15 @@ def population_rates(counts: pd.DataFrame, population: pd.DataFrame, max_gap_yea
     latest = ordered.groupby(ordered["reference_date"].dt.year).tail(1)
     for base in POPULATION_BASES:
         for row in flows.itertuples():
-            numerator = to_count(row, f"new listings {row.period} ({row.id})")
+            numerator = recorded(to_count(row, f"new listings {row.period} ({row.id})"), row)
             if numerator.unit != "persons":
                 numerator = assume_unit(numerator, "persons", PERSON_TIMES_AS_PERSONS)
             rates += _rate("flow", base, str(row.period), numerator, population, row.reference_date, max_gap_years, share)
         for row in stocks.itertuples():
-            numerator = to_count(row, f"people listed now, {row.reference_date.date()} ({row.id})")
+            numerator = recorded(to_count(row, f"people listed now, {row.reference_date.date()} ({row.id})"), row)
             rates += _rate("stock", base, str(row.reference_date.year), numerator, population, row.reference_date, max_gap_years, share)
         for row in latest.itertuples():
-            numerator = to_count(row, f"listings since 2013, {row.reference_date.date()} ({row.id})")
+            numerator = recorded(to_count(row, f"listings since 2013, {row.reference_date.date()} ({row.id})"), row)
             if numerator.unit != "person-times":
                 numerator = assume_unit(numerator, "person-times", CUMULATIVE_AS_LISTINGS)
             rates += _rate("cumulative", base, str(row.reference_date.year), numerator, population, row.reference_date, max_gap_years, per_hundred)
@@ -113,9 +148,9 @@ def _rate(definition, base, year, numerator, population, when, max_gap, divide) 
 def entity_rates(counts: pd.DataFrame, entities: pd.DataFrame, max_gap_years: float = 1.0) -> list[Rate]:
     """Shares of market entities (or enterprises) blacklisted, under each definition the data allow."""
     rates: list[Rate] = []
-    by_indicator = {ind: rows for ind, rows in counts.groupby("indicator")}
+    by_indicator = {ind: rows for ind, rows in usable(counts).groupby("indicator")}
     for row in by_indicator.get("npcic_new_revoked_business_licences", pd.DataFrame()).itertuples():
-        revoked = to_count(row, f"revoked business licences {row.period} ({row.id})")
+        revoked = recorded(to_count(row, f"revoked business licences {row.period} ({row.id})"), row)
         for definition, unit in (("revoked_licences_per_market_entity", "market entities"),
                                  ("revoked_licences_per_enterprise", "enterprises")):
             denominator, gap = entity_denominator(entities, row.reference_date, unit)
@@ -138,10 +173,11 @@ def entity_rates(counts: pd.DataFrame, entities: pd.DataFrame, max_gap_years: fl
             f"the legal-person share of new subjects in {month_legal['period'].iloc[0]} "
             f"({fraction:.1%}) applied to the whole year"
         ))
-        denominator, gap = entity_denominator(entities, row.reference_date, "market entities")
-        if gap <= max_gap_years:
-            rates.append(Rate("legal_subjects_per_market_entity", "market entities", str(row.period), legal,
-                              denominator, share(legal, denominator), "share", gap))
+        for definition, unit in LEGAL_SUBJECT_DENOMINATORS:
+            denominator, gap = entity_denominator(entities, row.reference_date, unit)
+            if gap <= max_gap_years:
+                rates.append(Rate(definition, unit, str(row.period), legal, denominator, share(legal, denominator),
+                                  "share", gap))
     return rates
 
 
@@ -260,6 +296,8 @@ def plot_rates(analysis: dict, ax_people, ax_entities) -> None:
         "revoked_licences_per_market_entity": "revoked licences / market entities",
         "revoked_licences_per_enterprise": "revoked licences / enterprises",
         "legal_subjects_per_market_entity": "legal-person subjects (est.) / market entities",
+        "legal_subjects_per_enterprise": "legal-person subjects (est.) / enterprises",
+        "legal_subjects_per_legal_entity": "legal-person subjects (est.) / legal entities (census)",
     }
     for y, r in enumerate(entity_rows):
         ax_entities.scatter(r["percent"], y, color=colours.get(r["year"], "0.3"), s=18, zorder=3)

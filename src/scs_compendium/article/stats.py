@@ -64,13 +64,15 @@ class UnitError(CompendiumError):
 
 
 UNITS = ("persons", "person-times", "subjects", "enterprises", "entities", "records", "blocked purchases",
-         "market entities")
+         "market entities", "legal entities", "corporate enterprises", "individual businesses")
 # (numerator unit, denominator unit) pairs whose quotient is a share of the denominator.
 SHARE_UNITS = {
     ("persons", "persons"),
     ("enterprises", "enterprises"),
     ("enterprises", "market entities"),
     ("entities", "market entities"),
+    ("entities", "enterprises"),
+    ("entities", "legal entities"),
     ("market entities", "market entities"),
 }
 # Pairs whose quotient is an intensity (events per person), not a share of people.

@@ -8,10 +8,58 @@ the column, and what was expected.
 
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
 from ..errors import DataError
 from .datapackage import load_table
+
+
+# --- provenance: rules every sourced table shares ----------------------------------------
+
+
+def _blank(value) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
+
+
+def check_provenance(frame: pd.DataFrame, today: date | None = None) -> pd.DataFrame:
+    """Cross-row rules of the provenance columns, where the table has them.
+
+    A derived value needs its derivation (and a published one has none); an access date is not
+    in the future; a row with a source address, or not resting on the article alone, has its
+    verbatim quote; a row resting on the article has the article's words; a mirror names what
+    it reprints; an approximate date states the compendium's assumption.
+    """
+    path, today = frame.attrs.get("path", "table"), today or date.today()
+    columns = set(frame.columns)
+
+    def fail(line: int, column: str, message: str):
+        raise DataError(f"{path}, line {line}, column {column!r}: {message}")
+
+    for line, record in zip(range(2, len(frame) + 2), frame.to_dict("records")):
+        row = {column: (None if _blank(value) else value) for column, value in record.items()}
+        if "accessed" in columns and row["accessed"] is not None:
+            text = str(row["accessed"])[:10]
+            when = pd.Timestamp(text if len(text) > 7 else f"{text}-01").date()
+            if when > today:
+                fail(line, "accessed", f"access date {text} is in the future (today is {today.isoformat()})")
+        if "value_origin" in columns:
+            if row["value_origin"] == "derived" and _blank(row.get("derivation")):
+                fail(line, "derivation", "a derived value needs its derivation (the arithmetic and its inputs)")
+            if row["value_origin"] == "published" and not _blank(row.get("derivation")):
+                fail(line, "value_origin", "a value with a derivation must be marked 'derived', not 'published'")
+        kind = row.get("source_kind") if "source_kind" in columns else None
+        addressed = any(not _blank(row.get(c)) for c in ("source_url", "date_source_url") if c in columns)
+        if "quote" in columns and _blank(row["quote"]) and (addressed or (kind is not None and kind != "article")):
+            fail(line, "quote", "a sourced row needs the verbatim quote of its source")
+        if kind == "article" and "article_quote" in columns and _blank(row["article_quote"]):
+            fail(line, "article_quote", "a row resting on the article needs the article's words")
+        if kind == "mirror" and "mirror_of" in columns and _blank(row["mirror_of"]):
+            fail(line, "mirror_of", "a mirror must say what it reprints")
+        if "date_precision" in columns and row["date_precision"] == "approximate" and _blank(row.get("assumption")):
+            fail(line, "assumption", "an approximate date needs the compendium's assumption (the reference date chosen and why)")
+    return frame
 
 
 # --- footnote 22 (literature_shares) ------------------------------------------------
@@ -70,8 +118,11 @@ def load_citations(codebook: pd.DataFrame, root=None) -> pd.DataFrame:
 
 def load_pieces(root=None) -> pd.DataFrame:
     """Footnote 14's pieces; every outlet has one sensationalist piece and at least one nuanced one."""
-    frame = load_table("media_pieces", root)
+    frame = check_provenance(load_table("media_pieces", root))
     path = frame.attrs["path"]
+    for line, row in zip(range(2, len(frame) + 2), frame.itertuples()):
+        if row.tone_basis == "read_piece" and pd.isna(row.quote):
+            raise DataError(f"{path}, line {line}, column 'quote': tone_basis 'read_piece' needs a quote of the piece read")
     for outlet, rows in frame.groupby("outlet", sort=False):
         tones = rows["tone"].value_counts()
         if tones.get("sensationalist", 0) != 1 or tones.get("nuanced", 0) < 1:
@@ -89,7 +140,7 @@ def load_pieces(root=None) -> pd.DataFrame:
 
 
 def _checked(name: str, root) -> pd.DataFrame:
-    frame = load_table(name, root)
+    frame = check_provenance(load_table(name, root))
     frame["reference_date"] = pd.to_datetime(frame["reference_date"])
     return frame
 
@@ -111,7 +162,7 @@ def load_market_entities(root=None) -> pd.DataFrame:
 
 def load_comparators(root=None) -> pd.DataFrame:
     """Western private-credit comparators (`western_comparators`)."""
-    return load_table("western_comparators", root)
+    return check_provenance(load_table("western_comparators", root))
 
 
 # --- dated events (timeline; actors_figures reads them too) -----------------------------
@@ -119,7 +170,14 @@ def load_comparators(root=None) -> pd.DataFrame:
 
 def load_events(root=None) -> pd.DataFrame:
     """The dated events, with `source_year` parsed from the exact date where one exists."""
-    frame = load_table("timeline_events", root)
+    frame = check_provenance(load_table("timeline_events", root))
+    path = frame.attrs["path"]
+    for line, row in zip(range(2, len(frame) + 2), frame.itertuples()):
+        if (row.date_origin == "outside_source") == pd.isna(row.exact_date):
+            raise DataError(f"{path}, line {line}, column 'date_origin': {row.date_origin!r} does not fit the exact_date "
+                            f"{row.exact_date if not pd.isna(row.exact_date) else '(blank)'}: an outside date needs exact_date, the article's year none")
+        if pd.isna(row.source_quantity) != pd.isna(row.value_origin):
+            raise DataError(f"{path}, line {line}, column 'value_origin': a source_quantity needs its value_origin, and only it")
     frame["source_year"] = frame["exact_date"].str.slice(0, 4).astype("Int64")
     bad = frame[frame["year_end"].notna() & (frame["year_end"] < frame["year"])]
     if not bad.empty:
@@ -134,7 +192,7 @@ def load_events(root=None) -> pd.DataFrame:
 
 def load_pairs(events: pd.DataFrame, root=None) -> pd.DataFrame:
     """Controversy -> response pairs; every id must name an event."""
-    frame = load_table("controversy_responses", root)
+    frame = check_provenance(load_table("controversy_responses", root))
     known = set(events["id"])
     for column in ("controversy", "response"):
         unknown = sorted(set(frame[column]) - known)
@@ -146,8 +204,20 @@ def load_pairs(events: pd.DataFrame, root=None) -> pd.DataFrame:
 
 
 def load_phases(root=None) -> pd.DataFrame:
-    """The article's phases."""
-    return load_table("timeline_phases", root)
+    """The phases (the compendium's coding); a bound taken from the article quotes it, and only such a bound."""
+    frame = check_provenance(load_table("timeline_phases", root))
+    path = frame.attrs["path"]
+    for line, row in zip(range(2, len(frame) + 2), frame.itertuples()):
+        for bound in ("start", "end"):
+            origin, quote = getattr(row, f"{bound}_origin"), getattr(row, f"{bound}_quote")
+            if (origin == "article") == pd.isna(quote):
+                raise DataError(f"{path}, line {line}, column '{bound}_quote': a bound of origin 'article' needs the "
+                                f"article's words, a bound of the compendium's none (origin is {origin!r})")
+        if row.origin == "article" and "compendium_coding" in (row.start_origin, row.end_origin):
+            raise DataError(f"{path}, line {line}, column 'origin': a phase with a bound of the compendium's is compendium_coding")
+        if pd.isna(row.start_quote) and pd.isna(row.end_quote) and pd.isna(row.label_quote):
+            raise DataError(f"{path}, line {line}, column 'label_quote': a phase needs the article's words for it")
+    return frame
 
 
 # --- cited figures (actors_figures) ----------------------------------------------------
@@ -155,7 +225,11 @@ def load_phases(root=None) -> pd.DataFrame:
 
 def load_figures(root=None) -> pd.DataFrame:
     """The cited figures with their corroboration."""
-    frame = load_table("cited_figures", root)
+    frame = check_provenance(load_table("cited_figures", root))
+    for line, row in zip(range(2, len(frame) + 2), frame.itertuples()):
+        if row.corroboration == "corroborated" and row.corroboration_scope != "value":
+            raise DataError(f"{frame.attrs['path']}, line {line}, column 'corroboration_scope': 'corroborated' needs scope "
+                            f"'value', got {row.corroboration_scope!r}")
     bad = frame[(frame["corroboration"] != "not found") & frame["source_url"].isna()]
     if not bad.empty:
         raise DataError(
