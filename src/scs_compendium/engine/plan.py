@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import CompendiumError
 from ..paths import MANIFEST
+from .procs import notebook_state
 from .spec import Pipeline, Step
 from .store import canonical, read_results, sha256_file, sha256_text
 
@@ -199,6 +200,11 @@ class Planner:
                 reasons.append(f"results of upstream step {dep} changed")
         if previous.get("outputs") != current["outputs"]:
             reasons.append("declared outputs changed")
+        executed = entry.get("executed_notebook")
+        if executed:
+            state = notebook_state(self.root / executed)
+            if state != "complete":
+                reasons.append(f"executed notebook {executed} {state}")
         for path, digest in sorted(entry.get("outputs", {}).items()):
             target = self.root / path
             if not target.is_file():
