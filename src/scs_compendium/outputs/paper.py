@@ -28,7 +28,7 @@ from ..engine.spec import Pipeline, load_pipeline
 from ..engine.store import atomic_write_json, lookup, read_results, sha256_file
 from ..errors import CompendiumError
 from ..paths import CLAIMS_REPORT, FIGURES_DIR, PAPER_BUILD_DIR, PAPER_DIR, RESULTS_DIR
-from .formatting import format_value, markdown_table, where
+from .formatting import escape_markdown, format_value, markdown_table, where
 
 BUILD_DIR = PAPER_BUILD_DIR
 FORMATS = ("html", "pdf", "docx")
@@ -106,7 +106,7 @@ class Resolver:
                 raise PaperError(f"placeholder {source}:{key}: unknown format {fmt!r}; formats: {sorted(FORMATTERS)}")
             value = self.value(source, key)
             try:
-                return FORMATTERS[fmt](value)
+                return escape_markdown(FORMATTERS[fmt](value))  # data are text, never markup
             except (TypeError, ValueError, IndexError):
                 raise PaperError(f"placeholder {source}:{key}: format {fmt!r} does not suit {value!r}") from None
 
@@ -129,7 +129,8 @@ def caption_provenance(pipeline: Pipeline, stem: str) -> str:
         raise PaperError(f"figure:{stem}: step {step!r} has not run (run `scs run {step}`)") from None
     params = ", ".join(f"{k} = {format_value(v)}" for k, v in provenance["parameters"].items()) or "none"
     data = ", ".join(Path(p).name for p in provenance["inputs"] if not p.endswith("datapackage.json")) or "none"
-    commit = provenance.get("git_commit", "unknown")[:12]
+    params, data = escape_markdown(params), escape_markdown(data)
+    commit = escape_markdown(provenance.get("git_commit", "unknown")[:12])
     return f" *Made by step `{step}` (parameters: {params}; data: {data}; commit {commit}).*"
 
 

@@ -13,7 +13,7 @@ from ..claims import CORROBORATION, VERDICTS, Assessment, assess_all, assess_ste
 from ..engine.spec import Pipeline, load_pipeline
 from ..engine.store import atomic_write_json, write_if_changed
 from ..paths import CLAIMS_REPORT, EXECUTED, FIGURES_DIR
-from .formatting import format_reported, format_value, markdown_table, where
+from .formatting import Markdown, escape_markdown, format_reported, format_value, markdown_table, where
 
 NOT_RESEARCHED = "not researched"
 TEMPLATES = Path(__file__).parent / "templates"
@@ -104,7 +104,7 @@ def render_markdown(rows: list[dict]) -> str:
             ["id", "where", "the article says", "reported", "the data give", "verdict", "evidence", "step",
              "corroboration"],
             ([row["id"], where(row), row["statement"], row["reported"], row["reproduced_text"],
-              f"**{row['verdict']}**", row["evidence"] or "–", row["step"], corroboration_text(row)] for row in rows),
+              Markdown(f"**{escape_markdown(row['verdict'])}**"), row["evidence"] or "–", row["step"], corroboration_text(row)] for row in rows),
         ),
     ]
     return "\n".join(lines) + "\n"
