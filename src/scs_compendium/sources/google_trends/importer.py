@@ -162,7 +162,7 @@ def parse_multitimeline(path: Path | str, retrieved: date | None = None, term: s
     path = Path(path)
     rows, header_at = _layout(path, _read_text(path))
     category = next((row[0].split(":", 1)[1].strip() for row in rows[:header_at]
-                     if len(row) == 1 and ":" in row[0]), None)
+                     if len([cell for cell in row if cell]) == 1 and ":" in row[0]), None)
     header = rows[header_at]
     while len(header) > 2 and not header[-1]:
         header = header[:-1]
