@@ -82,27 +82,55 @@ def _paper(args) -> int:
 def _fetch(args) -> int:
     from .paths import find_project_root
     from .sources.google_trends import Query, fetch, write_snapshot
-    from .sources.google_trends.client import PytrendsClient
+    from .sources.google_trends.client import FETCH_CAVEAT, PytrendsClient
 
+    print(FETCH_CAVEAT, file=sys.stderr)
     root = find_project_root()
     query = Query(term=args.term, topic_id=args.topic_id, geo=args.geo, start=args.start, end=args.end)
-    snapshot = fetch(PytrendsClient(), query, samples=args.samples, resolve_topic=not args.search_term)
-    path = write_snapshot(root, snapshot)
-    print(f"snapshot written: {path.relative_to(root)} (and .json); now run `scs run search_interest`")
+    snapshot = fetch(PytrendsClient(), query, samples=args.samples, resolve_topic=not args.search_term,
+                     tolerance=args.tolerance, log=_note)
+    path = write_snapshot(root, snapshot, log=_note)
+    print(f"snapshot: {path.relative_to(root)} (and .json); now run `scs run search_interest`")
     return 0
 
 
-def _import(args) -> int:
-    from datetime import date
+def _note(line: str) -> None:
+    print(line, file=sys.stderr)
 
+
+def retrieval_date(text: str | None):
+    """`--retrieved`: an ISO date (YYYY-MM-DD), not in the future and not before Google Trends began (2004)."""
+    from datetime import date, datetime, timezone
+
+    from .sources.google_trends import TrendsError
+
+    today = datetime.now(timezone.utc).date()
+    if text is None:
+        return today
+    try:
+        value = date.fromisoformat(text.strip())
+    except ValueError:
+        raise TrendsError(f"--retrieved {text!r}: not a date in the form YYYY-MM-DD (e.g. {today.isoformat()}); "
+                          "give the day the file was downloaded") from None
+    if value > today:
+        raise TrendsError(f"--retrieved {text}: in the future (today is {today.isoformat()}, UTC); expected the day "
+                          "the file was downloaded")
+    if value < date(2004, 1, 1):
+        raise TrendsError(f"--retrieved {text}: before Google Trends data begin (2004-01-01); expected the day the "
+                          "file was downloaded")
+    return value
+
+
+def _import(args) -> int:
     from .paths import find_project_root
     from .sources.google_trends import parse_multitimeline, write_snapshot
 
     root = find_project_root()
-    retrieved = date.fromisoformat(args.retrieved) if args.retrieved else None
-    snapshot = parse_multitimeline(args.file, retrieved)
-    path = write_snapshot(root, snapshot)
-    print(f"snapshot written: {path.relative_to(root)} (and .json); now run `scs run search_interest`")
+    retrieved = retrieval_date(args.retrieved)
+    snapshot = parse_multitimeline(args.file, retrieved, term=args.term, geo=args.geo, log=_note)
+    path = write_snapshot(root, snapshot, log=_note)
+    print(f"snapshot: {path.relative_to(root)} (and .json), series {snapshot.metadata['query']!r}; "
+          "now run `scs run search_interest`")
     return 0
 
 
@@ -136,11 +164,17 @@ def main(argv: list[str] | None = None) -> int:
     fet.add_argument("--start", default="2004-01-01")
     fet.add_argument("--end", default=None, help="end date YYYY-MM-DD (default: today)")
     fet.add_argument("--samples", type=int, default=3, help="samples to take (Google samples its data)")
+    fet.add_argument("--tolerance", type=float, default=10.0,
+                     help="points (0-100) by which samples of one period may differ; beyond it nothing is stored")
     fet.set_defaults(func=_fetch)
     imp = sub.add_parser("import", help="import a file downloaded by hand (Google Trends multiTimeline.csv)")
     imp.add_argument("dataset", choices=["trends"])
     imp.add_argument("file", help="the multiTimeline.csv downloaded from trends.google.com")
     imp.add_argument("--retrieved", default=None, help="download date YYYY-MM-DD (default: today, UTC)")
+    imp.add_argument("--term", default=None,
+                     help="the column to take when the file holds several terms (default: the topic's, else the first)")
+    imp.add_argument("--geo", default=None,
+                     help="region of the series when the file does not say it ('' for worldwide, e.g. US)")
     imp.set_defaults(func=_import)
     args = parser.parse_args(argv)
     if getattr(args, "end", "unset") is None:

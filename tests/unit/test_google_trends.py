@@ -61,7 +61,7 @@ def test_weekly_export_with_two_series():
     [
         ("synthetic_multiTimeline_latin1.csv", r"line 1: not UTF-8 text \(byte 0xe9\)"),
         ("synthetic_multiTimeline_bad_value.csv", r"line 5, column 2: 'high'; expected a whole number 0-100 or '<1'"),
-        ("synthetic_multiTimeline_foreign.csv", r"no header found .* expected a line starting 'Month,', 'Week,' or 'Day,'"),
+        ("synthetic_multiTimeline_foreign.csv", r"line 1, column 2: 'price'; expected 'term: \(region\)'.* or pass --geo"),
         ("synthetic_multiTimeline_ragged.csv", r"line 4: 3 values; expected 2"),
     ],
 )
@@ -178,8 +178,11 @@ def test_snapshot_is_stored_registered_and_loaded(data_copy):
     assert trends.select_snapshot(stored, "latest", "") is not None  # the file is worldwide
     assert trends.select_snapshot(stored, "latest", "US") is None
     assert trends.select_snapshot(stored, "none", "") is None
+    assert trends.write_snapshot(data_copy, snap) == path  # the same content again: nothing new
+    assert trends.list_snapshots(data_copy) == [path.stem]
+    other = trends.Snapshot(snap.frame.assign(value=snap.frame["value"].clip(upper=50)), snap.metadata)
     with pytest.raises(trends.TrendsError, match="snapshots are never overwritten"):
-        trends.write_snapshot(data_copy, snap)
+        trends.write_snapshot(data_copy, other)
     with pytest.raises(Exception, match="parameter snapshot: 'nope'"):
         trends.select_snapshot(stored, "nope", "")
 

@@ -63,7 +63,11 @@ def test_monthly_export_round_trip(tmp_path_factory, values, with_category):
     lines = (["Category: All categories", ""] if with_category else []) + ["Month,x: (Worldwide)"]
     lines += [f"{2004 + i // 12}-{i % 12 + 1:02d},{v}" for i, v in enumerate(values)]
     path.write_text("\n".join(lines) + "\n")
-    snap = trends.parse_multitimeline(path, retrieved=date(2030, 1, 1))
+    if all(v == "0" for v in values):  # a series of zeros can decide nothing: refused
+        with pytest.raises(trends.TrendsError, match="every value of 'x' is 0"):
+            trends.parse_multitimeline(path, retrieved=date(2030, 1, 1), log=lambda _: None)
+        return
+    snap = trends.parse_multitimeline(path, retrieved=date(2030, 1, 1), log=lambda _: None)
     assert snap.frame["value"].tolist() == [0.5 if v == "<1" else float(v) for v in values]
     assert snap.frame["below_one"].tolist() == [v == "<1" for v in values]
     assert list(snap.frame["date"]) == sorted(snap.frame["date"]) and not snap.frame["is_partial"].any()
@@ -75,7 +79,7 @@ def test_arbitrary_bytes_parse_or_raise_a_trends_error(tmp_path_factory, blob):
     path = tmp_path_factory.mktemp("prop") / "synthetic_noise.csv"
     path.write_bytes(blob)
     try:
-        trends.parse_multitimeline(path, retrieved=date(2030, 1, 1))
+        trends.parse_multitimeline(path, retrieved=date(2030, 1, 1), log=lambda _: None)
     except trends.TrendsError as exc:
         assert str(path) in str(exc)
 

@@ -89,7 +89,7 @@ def test_value_with_a_derivation_is_not_published(data_copy):
 
 def test_access_date_in_the_future_is_refused(data_copy):
     rewrite_csv(data_copy / "data/raw/china_market_entities.csv", lambda rows: rows[0].update(accessed="2999-01-01"))
-    with pytest.raises(DataError, match=r"china_market_entities.csv, line 2, column 'accessed': access date 2999-01-01 is in the future"):
+    with pytest.raises(DataError, match=r"china_market_entities.csv, line 2, column 'accessed': (access )?date 2999-01-01 is in the future"):
         tables.load_market_entities(data_copy)
     rewrite_csv(data_copy / "data/raw/media_pieces.csv", lambda rows: rows[0].update(accessed="2999-01"))
     with pytest.raises(DataError, match=r"media_pieces.csv, line 2, column 'accessed': access date 2999-01 is in the future"):

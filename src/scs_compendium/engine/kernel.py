@@ -3,12 +3,15 @@
 Usage: python -m scs_compendium.engine.kernel NOTEBOOK OUTPUT PARAMS_JSON ERROR_JSON
 
 On failure it writes ERROR_JSON naming the failing cell (its index and id in the
-source notebook, its first line, the exception) and exits 1.
+source notebook, its first line, the exception) and exits 1; when the kernel died,
+the cell it was running is named. SIGTERM (the runner stopping the step) is turned
+into KeyboardInterrupt, so that the kernel is shut down on the way out.
 """
 
 from __future__ import annotations
 
 import json
+import signal
 import sys
 from pathlib import Path
 
@@ -39,6 +42,29 @@ def failing_cell(source_nb: Path, executed_nb: Path) -> dict:
     return {}
 
 
+def running_cell(source_nb: Path, executed_nb: Path) -> dict:
+    """The cell that was running when the kernel died: the last one papermill started."""
+    import nbformat
+
+    try:
+        executed = nbformat.read(executed_nb, as_version=4)
+        source = nbformat.read(source_nb, as_version=4)
+    except Exception:  # the kernel died before the first save
+        return {}
+    ids = [cell.get("id") for cell in source.cells]
+    started = [cell for cell in executed.cells
+               if cell.cell_type == "code" and cell.get("metadata", {}).get("papermill", {}).get("start_time")]
+    if not started:
+        return {}
+    cell = started[-1]
+    cell_id = cell.get("id")
+    return {
+        "cell_id": cell_id,
+        "cell_number": ids.index(cell_id) + 1 if cell_id in ids else None,
+        "first_line": next((line for line in cell.source.splitlines() if line.strip()), ""),
+    }
+
+
 def export_html(executed_nb: Path, html_path: Path) -> None:
     """Render the executed notebook to a standalone HTML page for reviewers (best effort)."""
     try:
@@ -53,13 +79,16 @@ def export_html(executed_nb: Path, html_path: Path) -> None:
 
 def main(argv: list[str]) -> int:
     notebook, output, params_json, error_json = argv
+    signal.signal(signal.SIGTERM, _interrupt)
     import papermill as pm
 
     try:
-        return _run(pm, notebook, output, params_json, error_json)
-    finally:
-        if Path(output).exists():
-            export_html(Path(output), Path(output).with_suffix(".html"))
+        code = _run(pm, notebook, output, params_json, error_json)
+    except KeyboardInterrupt:  # stopped by the runner: what was written is discarded
+        return 130
+    if Path(output).exists():
+        export_html(Path(output), Path(output).with_suffix(".html"))
+    return code
 
 
 def _run(pm, notebook: str, output: str, params_json: str, error_json: str) -> int:
@@ -79,9 +108,16 @@ def _run(pm, notebook: str, output: str, params_json: str, error_json: str) -> i
         return 1
     except Exception as exc:  # kernel death, unreadable notebook, ...
         info = {"ename": type(exc).__name__, "evalue": str(exc)}
+        if "dead" in type(exc).__name__.lower() or "died" in str(exc).lower():
+            info["kernel_died"] = True
+            info.update(running_cell(Path(notebook), Path(output)))
         Path(error_json).write_text(json.dumps(info), encoding="utf-8")
         return 1
     return 0
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
 
 
 if __name__ == "__main__":

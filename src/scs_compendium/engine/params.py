@@ -8,10 +8,43 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from datetime import date
 from typing import Any
 
 from ..errors import ParameterError
 from .spec import Parameter, Pipeline
+
+FIRST_PLAUSIBLE_YEAR = 1900
+_YEAR = re.compile(r"^year$|_year$|^year_")
+_YEARS = re.compile(r"(^|_)years$")
+
+
+def plausible_years() -> tuple[int, int]:
+    """The years a year may hold in the data and the parameters: 1900 to this year."""
+    return FIRST_PLAUSIBLE_YEAR, date.today().year
+
+
+def check_plausible_years(param: Parameter, value: Any) -> None:
+    """An int parameter named like a year (year, first_year, year_end) or a list named *_years holds
+    years from 1900 to this year (no year 3020)."""
+    if param.type == "int" and _YEAR.search(param.name):
+        items = [value]
+    elif param.type == "list" and _YEARS.search(param.name):
+        items = list(value)
+    else:
+        return
+    low, high = plausible_years()
+    for item in items:
+        try:
+            year = int(str(item).strip())
+        except ValueError:
+            raise ParameterError(f"parameter {param.name!r}: {item!r} is not a year; expected a year from {low} "
+                                 f"to {high}") from None
+        if not low <= year <= high:
+            raise ParameterError(f"parameter {param.name!r}: {item!r} is not a plausible year; expected a year from "
+                                 f"{low} to {high}")
+
 
 def check_value(param: Parameter, value: Any) -> Any:
     """Return `value` if it suits `param` (ints are accepted as floats), else raise."""
@@ -35,6 +68,7 @@ def check_value(param: Parameter, value: Any) -> Any:
         raise ParameterError(
             f"parameter {param.name!r} must lie in [{param.min}, {param.max}], got {value!r}"
         )
+    check_plausible_years(param, value)
     if param.choices is not None:
         items = value if expected == "list" else [value]
         bad = [v for v in items if v not in param.choices]

@@ -22,6 +22,7 @@ from typing import Any
 
 from ..errors import CompendiumError
 from ..paths import MANIFEST
+from .procs import notebook_state
 from .spec import Pipeline, Step
 from .store import canonical, read_results, sha256_file, sha256_text
 
@@ -166,12 +167,39 @@ class Planner:
         return {
             "notebook": sha256_file(self.root / step.notebook),
             "parameters": parameters,
-            "inputs": {p: _hash_or_missing(self.root / p) for p in step.inputs},
+            "inputs": {p: self._input_hash(step, p) for p in step.inputs},
             "code": self.code.step_code(self.root / step.notebook),
             "environment": self.environment_hash,
             "upstream": upstream,
             "outputs": step.outputs + step.optional_outputs,
         }
+
+    def _input_hash(self, step: Step, relpath: str) -> str:
+        """The hash of an input file; of a Frictionless `datapackage.json`, only what the step reads of it.
+
+        That is the package's own metadata and the entries of the tables the step names among its
+        inputs; a step that names none finds its tables at run time (Google Trends snapshots) and
+        depends on the entries and files of the tables that no step names. Registering a new
+        snapshot thus makes only that step stale."""
+        path = self.root / relpath
+        if Path(relpath).name != "datapackage.json" or not path.is_file():
+            return _hash_or_missing(path)
+        try:
+            descriptor = json.loads(path.read_text(encoding="utf-8"))
+            resources = descriptor["resources"]
+            base = Path(relpath).parent
+            located = [((base / r["path"]).as_posix(), r) for r in resources]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return _hash_or_missing(path)  # broken: the data checks before the run say how
+        named = set(step.inputs)
+        mine = [r for p, r in located if p in named]
+        files = {}
+        if not mine:
+            listed = {p for other in self.pipeline.steps.values() for p in other.inputs}
+            mine = [r for p, r in located if p not in listed]
+            files = {p: _hash_or_missing(self.root / p) for p, r in located if p not in listed}
+        package = {k: v for k, v in descriptor.items() if k != "resources"}
+        return sha256_text(canonical({"package": package, "resources": mine, "files": files}))
 
     def check(self, name: str, parameters: dict, manifest: dict, rerunning: set[str] = frozenset()) -> StepPlan:
         """Is `name` fresh? If not, say why. Steps in `rerunning` may or may not change their results."""
@@ -199,6 +227,11 @@ class Planner:
                 reasons.append(f"results of upstream step {dep} changed")
         if previous.get("outputs") != current["outputs"]:
             reasons.append("declared outputs changed")
+        executed = entry.get("executed_notebook")
+        if executed:
+            state = notebook_state(self.root / executed)
+            if state != "complete":
+                reasons.append(f"executed notebook {executed} {state}")
         for path, digest in sorted(entry.get("outputs", {}).items()):
             target = self.root / path
             if not target.is_file():

@@ -13,6 +13,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import threading
@@ -30,6 +31,7 @@ from ..paths import EXECUTED, LOCK, MANIFEST, STAGING
 from .context import ENV_COMMIT, ENV_STAGING, ENV_STEP, ENV_STEP_SPEC
 from .params import resolve_parameters
 from .plan import Planner, StepPlan, load_manifest
+from .procs import notebook_state, start, stop
 from .spec import Pipeline, Step, load_pipeline
 from .store import atomic_write_json, git_commit, sha256_file
 
@@ -122,13 +124,24 @@ class Runner:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
-    def _run_locked(self, selected, targets, parameters, jobs, force) -> RunOutcome:
-        # Holding the lock, nothing else is running: what a killed run left half-done can go.
+    def _clear_leftovers(self, manifest: dict) -> None:
+        """Holding the lock, nothing else runs: what a killed or interrupted run left half-done goes."""
         shutil.rmtree(self.root / STAGING, ignore_errors=True)
-        for leftover in (self.root / EXECUTED).glob(".*.partial.*"):
+        executed_dir = self.root / EXECUTED
+        for leftover in executed_dir.glob(".*.partial.*"):
             leftover.unlink(missing_ok=True)
+        for name, entry in manifest["steps"].items():
+            executed = executed_dir / f"{name}.ipynb"
+            state = notebook_state(executed)
+            if state == "unreadable" or (state == "interrupted" and entry.get("status") == "succeeded"):
+                self.log(f"{EXECUTED}/{name}.ipynb is {state} (left by a killed run): removed; {name} reruns")
+                executed.unlink(missing_ok=True)
+                executed.with_suffix(".html").unlink(missing_ok=True)
+
+    def _run_locked(self, selected, targets, parameters, jobs, force) -> RunOutcome:
         outcome = RunOutcome()
         manifest = load_manifest(self.root)
+        self._clear_leftovers(manifest)
         commit = git_commit(self.root)
         pending = list(selected)
         done: set[str] = set()
@@ -136,60 +149,93 @@ class Runner:
         plans: dict[str, StepPlan] = {}
         total = len(selected)
         counter = 0
-        procs: dict[str, subprocess.Popen] = {}
-        with ThreadPoolExecutor(max_workers=jobs) as pool:
-            try:
-                while pending or running:
-                    for name in list(pending):
-                        step = self.pipeline.step(name)
-                        blocked = [d for d in step.needs if d in outcome.failed or d in outcome.skipped]
-                        if blocked:
-                            pending.remove(name)
-                            outcome.skipped[name] = f"needs {blocked[0]}, which did not succeed"
-                            self.log(f"[skip] {name}: needs {blocked[0]}, which did not succeed")
-                            continue
-                        if not all(d in done for d in step.needs if d in selected):
-                            continue
+        self._stopping = threading.Event()
+        self._guard = threading.Lock()  # publishing and stopping exclude each other
+        self._procs: dict[str, subprocess.Popen] = {}
+        pool = ThreadPoolExecutor(max_workers=jobs)
+        try:
+            while pending or running:
+                for name in list(pending):
+                    step = self.pipeline.step(name)
+                    blocked = [d for d in step.needs if d in outcome.failed or d in outcome.skipped]
+                    if blocked:
                         pending.remove(name)
-                        plan = self.planner.check(name, parameters[name], manifest)
-                        if force and (not targets or name in targets):
-                            plan.stale, plan.reasons = True, ["forced"]
-                        counter += 1
-                        if not plan.stale:
-                            done.add(name)
-                            outcome.fresh.append(name)
-                            self.log(f"[{counter}/{total}] {name}: fresh")
-                            continue
-                        plans[name] = plan
-                        self.log(f"[{counter}/{total}] {name}: running ({'; '.join(plan.reasons)})")
-                        future = pool.submit(self._execute, step, parameters[name], commit, procs)
-                        running[future] = name
-                    if not running:
+                        outcome.skipped[name] = f"needs {blocked[0]}, which did not succeed"
+                        self.log(f"[skip] {name}: needs {blocked[0]}, which did not succeed")
                         continue
-                    finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        name = running.pop(future)
-                        entry = future.result()
-                        entry["fingerprint"] = plans[name].fingerprint
-                        if entry["status"] == "succeeded":
-                            done.add(name)
-                            outcome.ran.append(name)
-                            self.log(f"  {name}: done in {entry['duration_s']:.1f} s")
-                        else:
-                            previous = manifest["steps"].get(name, {})
-                            entry["outputs"] = previous.get("outputs", {})
-                            outcome.failed[name] = entry["error"]["message"]
-                            self.log(f"  {name}: FAILED: {entry['error']['message']}")
-                        manifest["steps"][name] = entry
-                        atomic_write_json(self.root / MANIFEST, manifest)
-            except KeyboardInterrupt:
-                for proc in list(procs.values()):
-                    proc.terminate()
-                self.log("interrupted: finished steps are recorded; the others will rerun next time")
-                raise
+                    if not all(d in done for d in step.needs if d in selected):
+                        continue
+                    pending.remove(name)
+                    plan = self.planner.check(name, parameters[name], manifest)
+                    if force and (not targets or name in targets):
+                        plan.stale, plan.reasons = True, ["forced"]
+                    counter += 1
+                    if not plan.stale:
+                        done.add(name)
+                        outcome.fresh.append(name)
+                        self.log(f"[{counter}/{total}] {name}: fresh")
+                        continue
+                    plans[name] = plan
+                    self.log(f"[{counter}/{total}] {name}: running ({'; '.join(plan.reasons)})")
+                    running[pool.submit(self._execute, step, parameters[name], commit)] = name
+                if not running:
+                    continue
+                finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                for future in finished:
+                    name = running.pop(future)
+                    self._record(name, future.result(), plans[name], manifest, outcome, done)
+        except KeyboardInterrupt:
+            self._interrupt(running, plans, manifest, outcome, done)
+            pool.shutdown(wait=False, cancel_futures=True)
+            self.log("interrupted: finished steps are recorded; the others will rerun next time")
+            raise
+        pool.shutdown(wait=True)
         return outcome
 
-    def _execute(self, step: Step, parameters: dict, commit: str, procs: dict) -> dict:
+    def _record(self, name: str, entry: dict, plan: StepPlan, manifest: dict, outcome: RunOutcome,
+                done: set[str]) -> None:
+        if entry["status"] == "interrupted":
+            return  # nothing published, nothing recorded: the step reruns next time
+        entry["fingerprint"] = plan.fingerprint
+        if entry["status"] == "succeeded":
+            done.add(name)
+            outcome.ran.append(name)
+            self.log(f"  {name}: done in {entry['duration_s']:.1f} s")
+        else:
+            previous = manifest["steps"].get(name, {})
+            entry["outputs"] = previous.get("outputs", {})
+            outcome.failed[name] = entry["error"]["message"]
+            self.log(f"  {name}: FAILED: {entry['error']['message']}")
+        manifest["steps"][name] = entry
+        atomic_write_json(self.root / MANIFEST, manifest)
+
+    def _interrupt(self, running: dict, plans: dict, manifest: dict, outcome: RunOutcome, done: set[str]) -> None:
+        """Ctrl-C: queued steps never start, running ones are stopped, what was published is recorded."""
+        with self._guard:
+            self._stopping.set()
+        for future in running:
+            future.cancel()
+        with self._guard:
+            procs = list(self._procs.values())
+        for proc in procs:
+            try:
+                os.killpg(proc.pid, signal.SIGTERM)
+            except (ProcessLookupError, PermissionError):
+                pass
+        for proc in procs:
+            stop(proc)
+        for future, name in running.items():
+            if future.cancelled():
+                continue
+            try:
+                entry = future.result(timeout=30)
+            except Exception:  # noqa: BLE001 - a step that cannot report is simply not recorded
+                continue
+            self._record(name, entry, plans[name], manifest, outcome, done)
+
+    def _execute(self, step: Step, parameters: dict, commit: str) -> dict:
+        if self._stopping.is_set():
+            return {"status": "interrupted"}
         started = time.time()
         staging = self.root / STAGING / f"{step.name}-{os.getpid()}-{threading.get_ident()}"
         shutil.rmtree(staging, ignore_errors=True)
@@ -223,18 +269,28 @@ class Runner:
             "started": _iso(started),
         }
         try:
-            proc = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-            procs[step.name] = proc
+            with self._guard:
+                if self._stopping.is_set():
+                    return {"status": "interrupted"}
+                proc = start(command, env)
+                self._procs[step.name] = proc
             log_text, _ = proc.communicate()
-            procs.pop(step.name, None)
-            if partial.exists():
+            with self._guard:
+                self._procs.pop(step.name, None)
+            if self._stopping.is_set():
+                return {"status": "interrupted"}
+            # Only a notebook process that ended by itself leaves a complete executed notebook.
+            if proc.returncode in (0, 1) and notebook_state(partial) != "unreadable":
                 os.replace(partial, executed)
-            if partial.with_suffix(".html").exists():
-                os.replace(partial.with_suffix(".html"), executed.with_suffix(".html"))
+                if partial.with_suffix(".html").exists():
+                    os.replace(partial.with_suffix(".html"), executed.with_suffix(".html"))
             if proc.returncode != 0:
                 entry["error"] = self._describe_failure(step, error_file, log_text, proc.returncode)
             else:
-                entry["outputs"] = self._publish(step, staging)
+                with self._guard:
+                    if self._stopping.is_set():
+                        return {"status": "interrupted"}
+                    entry["outputs"] = self._publish(step, staging)
                 entry["status"] = "succeeded"
                 entry["error"] = None
         except CompendiumError as exc:
@@ -253,10 +309,17 @@ class Runner:
             info = json.loads(error_file.read_text(encoding="utf-8"))
         except (FileNotFoundError, json.JSONDecodeError):
             tail = "\n".join(log_text.strip().splitlines()[-5:])
-            return {"message": f"the notebook process exited with code {code}: {tail}"}
+            how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+            return {"message": f"{step.notebook}: the notebook process {how}: {tail}"}
         where = f"cell {info['cell_number']}" if info.get("cell_number") else "a cell"
         if info.get("first_line"):
             where += f" ({info['first_line'].strip()[:60]})"
+        if info.get("kernel_died"):
+            message = (
+                f"{step.notebook}: the kernel died while running {where} ({info.get('evalue')}): the cell "
+                f"crashed Python or used too much memory. Executed copy: {EXECUTED}/{step.name}.ipynb"
+            )
+            return {"message": message, **info}
         message = (
             f"{step.notebook}: {where} raised {info.get('ename')}: {info.get('evalue')}. "
             f"Executed copy with the error: {EXECUTED}/{step.name}.ipynb"

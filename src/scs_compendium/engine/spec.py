@@ -10,6 +10,7 @@ fingerprint covers (see :mod:`.plan`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,9 @@ def load_pipeline(root: Path | str | None = None) -> Pipeline:
     fingerprint = raw.get("fingerprint") or {}
     if not isinstance(fingerprint, dict) or set(fingerprint) - _FINGERPRINT_KEYS:
         raise SpecError(f"{path}: 'fingerprint' takes the keys {sorted(_FINGERPRINT_KEYS)}")
+    for key, items in fingerprint.items():
+        for item in _list(fingerprint, key, f"{path}: 'fingerprint'"):
+            project_path(root, item, f"{path}: 'fingerprint', {key!r}")
     steps = {name: _parse_step(path, root, name, body) for name, body in raw["steps"].items()}
     planned = {}
     for name, body in (raw.get("planned") or {}).items():
@@ -195,14 +199,20 @@ def load_pipeline(root: Path | str | None = None) -> Pipeline:
 
 def _parse_step(path: Path, root: Path, name: str, body: Any) -> Step:
     where = f"{path}: step {name!r}"
+    if not isinstance(name, str) or not _STEM.fullmatch(name):
+        raise SpecError(f"{where}: a step name takes letters, digits and underscores only (it names "
+                        "build/results/<step>.json and build/notebooks/<step>.ipynb)")
     if not isinstance(body, dict):
         raise SpecError(f"{where}: expected a mapping")
     unknown = set(body) - _STEP_KEYS
     if unknown:
         raise SpecError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(_STEP_KEYS)}")
-    notebook = body.get("notebook")
-    if not notebook or not (root / notebook).is_file():
+    notebook = project_path(root, body.get("notebook"), f"{where}, 'notebook'")
+    if not (root / notebook).is_file():
         raise SpecError(f"{where}: notebook {notebook!r} not found")
+    inputs = tuple(project_path(root, item, f"{where}, 'inputs'") for item in _list(body, "inputs", where))
+    figures = {key: tuple(_stem(item, f"{where}, {key!r}") for item in _list(body, key, where))
+               for key in ("figures", "optional_figures")}
     parameters = {}
     for pname, pbody in (body.get("parameters") or {}).items():
         parameters[pname] = _parse_parameter(f"{where}, parameter {pname!r}", pname, pbody)
@@ -212,11 +222,46 @@ def _parse_step(path: Path, root: Path, name: str, body: Any) -> Step:
         notebook=notebook,
         issue=body.get("issue"),
         parameters=parameters,
-        inputs=tuple(body.get("inputs") or ()),
+        inputs=inputs,
         needs=tuple(body.get("needs") or ()),
-        figures=tuple(body.get("figures") or ()),
-        optional_figures=tuple(body.get("optional_figures") or ()),
+        figures=figures["figures"],
+        optional_figures=figures["optional_figures"],
     )
+
+
+_STEM = re.compile(r"[A-Za-z0-9_]+")
+
+
+def _list(body: dict, key: str, where: str) -> list:
+    value = body.get(key) or []
+    if not isinstance(value, list):
+        raise SpecError(f"{where}: {key!r} must be a list, got {type(value).__name__}")
+    return value
+
+
+def _stem(stem: Any, where: str) -> str:
+    """A figure name: letters, digits and underscores only (it becomes figures/<stem>.<ext>)."""
+    if not isinstance(stem, str) or not _STEM.fullmatch(stem):
+        raise SpecError(f"{where}: figure name {stem!r} is not allowed; expected letters, digits and underscores "
+                        "only (the figure is written to figures/<name>.pdf, .svg and .png)")
+    return stem
+
+
+def project_path(root: Path, relpath: Any, where: str) -> str:
+    """`relpath` if it is a relative path that stays inside the project (links followed), else a SpecError.
+
+    The error names the path, never the content of the file it points to."""
+    if not isinstance(relpath, str) or not relpath.strip():
+        raise SpecError(f"{where}: expected a path relative to the project folder, got {relpath!r}")
+    pure = Path(relpath)
+    if pure.is_absolute() or ".." in pure.parts or "\\" in relpath:
+        raise SpecError(f"{where}: {relpath!r} is outside the project; expected a path relative to the project "
+                        "folder, without '..' (e.g. notebooks/01_step.ipynb, data/raw/table.csv)")
+    base = Path(root).resolve()
+    if not (base / pure).resolve().is_relative_to(base):
+        raise SpecError(f"{where}: {relpath!r} leads outside the project (through a symbolic link); expected a "
+                        "file inside the project folder")
+    return relpath
 
 
 def _parse_parameter(where: str, name: str, body: Any) -> Parameter:

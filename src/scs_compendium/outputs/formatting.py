@@ -35,25 +35,39 @@ def where(row: dict) -> str:
     return f"§{row['section']}" + (f", fn. {row['footnote']}" if row.get("footnote") else "")
 
 
-def markdown_text(text: Any) -> str:
-    """Text that Pandoc Markdown shows as it is: markup characters and citation marks escaped."""
-    escaped = str(text).replace("\\", "\\\\")
-    for char in "*_`[]<>@#|$~^":
-        escaped = escaped.replace(char, "\\" + char)
-    return escaped.replace("\n", " ")
+# Characters with a meaning in Pandoc Markdown or GitHub Markdown (emphasis, code, links, tables,
+# citations, maths, sub- and superscript, headings, attributes); each is backslash-escaped, which
+# both dialects read as the literal character. <, > and & become entities, so that no HTML tag,
+# comment, autolink or entity in the data survives as markup (a <script> would swallow the rest).
+_MARKDOWN_SPECIAL = "\\`*_[]|@$~^#!{}"
+_HTML_ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def escape_markdown(text: Any) -> str:
+    """Data or a statement as literal text in Pandoc Markdown and GitHub Markdown, inline or in a
+    table cell: markup characters escaped, HTML made inert, line breaks made spaces."""
+    out = []
+    for char in " ".join(str(text).splitlines()):
+        if char in _HTML_ENTITIES:
+            out.append(_HTML_ENTITIES[char])
+        elif char in _MARKDOWN_SPECIAL:
+            out.append("\\" + char)
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+class Markdown(str):
+    """Markup written by the code itself (not data): a table cell that is not escaped."""
 
 
 def markdown_cell(text: Any) -> str:
-    """Text safe in a Markdown/Pandoc table cell (see `markdown_text`)."""
-    return markdown_text(text)
+    """Text safe in a Markdown/Pandoc table cell (see :func:`escape_markdown`); `Markdown` stays as it is."""
+    return text if isinstance(text, Markdown) else escape_markdown(text)
 
 
-def markdown_table(header: list[str], rows: Iterable[Iterable[Any]], bold: int | None = None) -> str:
-    """A pipe table (GitHub Markdown and Pandoc); every cell escaped, column `bold` set in bold."""
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for row in rows:
-        cells = [markdown_cell(cell) for cell in row]
-        if bold is not None:
-            cells[bold] = f"**{cells[bold]}**"
-        lines.append("| " + " | ".join(cells) + " |")
+def markdown_table(header: list[str], rows: Iterable[Iterable[Any]]) -> str:
+    """A pipe table (GitHub Markdown and Pandoc)."""
+    lines = ["| " + " | ".join(markdown_cell(cell) for cell in header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(markdown_cell(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)

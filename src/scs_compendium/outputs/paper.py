@@ -28,7 +28,7 @@ from ..engine.spec import Pipeline, load_pipeline
 from ..engine.store import atomic_write_json, lookup, read_results, sha256_file
 from ..errors import CompendiumError
 from ..paths import CLAIMS_REPORT, FIGURES_DIR, PAPER_BUILD_DIR, PAPER_DIR, RESULTS_DIR
-from .formatting import format_value, markdown_table, markdown_text, where
+from .formatting import escape_markdown, format_value, markdown_table, where
 
 BUILD_DIR = PAPER_BUILD_DIR
 FORMATS = ("html", "pdf", "docx")
@@ -107,7 +107,7 @@ class Resolver:
                 raise PaperError(f"placeholder {source}:{key}: unknown format {fmt!r}; formats: {sorted(FORMATTERS)}")
             value = self.value(source, key)
             try:
-                return FORMATTERS[fmt](value)
+                return escape_markdown(FORMATTERS[fmt](value))  # data are text, never markup
             except (TypeError, ValueError, IndexError):
                 raise PaperError(f"placeholder {source}:{key}: format {fmt!r} does not suit {value!r}") from None
 
@@ -130,7 +130,8 @@ def caption_provenance(pipeline: Pipeline, stem: str) -> str:
         raise PaperError(f"figure:{stem}: step {step!r} has not run (run `scs run {step}`)") from None
     params = ", ".join(f"{k} = {format_value(v)}" for k, v in provenance["parameters"].items()) or "none"
     data = ", ".join(Path(p).name for p in provenance["inputs"] if not p.endswith("datapackage.json")) or "none"
-    commit = provenance.get("git_commit", "unknown")[:12]
+    params, data = escape_markdown(params), escape_markdown(data)
+    commit = escape_markdown(provenance.get("git_commit", "unknown")[:12])
     return f" *Made by step `{step}` (parameters: {params}; data: {data}; commit {commit}).*"
 
 
@@ -149,8 +150,8 @@ def claims_list(resolver: Resolver, step: str) -> str:
     if not rows:
         raise PaperError(f"placeholder claims_list:{step}: no claim of build/claims.json is checked by step {step!r}")
     return "\n".join(
-        f"- **{markdown_text(row['verdict'])}** ({markdown_text(row['basis'])}). {markdown_text(row['statement'])} "
-        f"({markdown_text(where(row))}; the article: {markdown_text(row['reported'])}). {markdown_text(row['why'])}."
+        f"- **{escape_markdown(row['verdict'])}** ({escape_markdown(row['basis'])}). {escape_markdown(row['statement'])} "
+        f"({escape_markdown(where(row))}; the article: {escape_markdown(row['reported'])}). {escape_markdown(row['why'])}."
         for row in rows)
 
 

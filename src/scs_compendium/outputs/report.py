@@ -16,7 +16,7 @@ from ..claims.rules import BASES
 from ..engine.spec import Pipeline, load_pipeline
 from ..engine.store import atomic_write_json, git_commit, write_if_changed
 from ..paths import CLAIMS_REPORT, EXECUTED, FIGURES_DIR
-from .formatting import format_reported, format_value, markdown_table, markdown_text, where
+from .formatting import Markdown, escape_markdown, format_reported, format_value, markdown_table, where
 
 TEMPLATES = Path(__file__).parent / "templates"
 BASIS_MEANING = {
@@ -99,10 +99,10 @@ def verdicts_markdown(rows: list[dict]) -> str:
     """A list of claims: verdict, basis, statement, what the article reports, why; readings indented."""
     lines = []
     for row in rows:
-        lines.append(f"- **{markdown_text(row['verdict'])}** ({markdown_text(row['basis'])}): "
-                     f"{markdown_text(row['statement'])} *The article: {markdown_text(row['reported'])}.* "
-                     f"{markdown_text(row['why'])}.")
-        lines += [f"    - {markdown_text(r['label'])}: **{markdown_text(r['verdict'])}**; {markdown_text(r['why'])}."
+        lines.append(f"- **{escape_markdown(row['verdict'])}** ({escape_markdown(row['basis'])}): "
+                     f"{escape_markdown(row['statement'])} *The article: {escape_markdown(row['reported'])}.* "
+                     f"{escape_markdown(row['why'])}.")
+        lines += [f"    - {escape_markdown(r['label'])}: **{escape_markdown(r['verdict'])}**; {escape_markdown(r['why'])}."
                   for r in row["readings"]]
     return "\n".join(lines)
 
@@ -134,10 +134,9 @@ def render_markdown(rows: list[dict], stamp: dict) -> str:
         "",
         markdown_table(
             ["id", "where", "the article says", "reported", "verdict", "basis", "why", "step", "research"],
-            ([row["id"], where(row), row["statement"], row["reported"], row["verdict"], row["basis"],
-              row["why"] + "".join(f" [{r['label']}: {r['verdict']}: {r['why']}]" for r in row["readings"]),
+            ([row["id"], where(row), row["statement"], row["reported"], Markdown(f"**{escape_markdown(row['verdict'])}**"),
+              row["basis"], row["why"] + "".join(f" [{r['label']}: {r['verdict']}: {r['why']}]" for r in row["readings"]),
               row["step"], research_text(row)] for row in rows),
-            bold=4,
         ),
     ]
     return "\n".join(lines) + "\n"

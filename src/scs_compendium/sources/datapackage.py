@@ -8,9 +8,12 @@ names the file, the line and the column, and says what was expected.
 from __future__ import annotations
 
 import json
+import re
 import warnings
+from datetime import date
 from pathlib import Path
 
+from ..engine.params import plausible_years
 from ..engine.store import atomic_write_json, sha256_file
 from ..errors import DataError
 from ..paths import DATAPACKAGE, VALIDATION_CACHE, find_project_root
@@ -34,7 +37,9 @@ def load_descriptor(root: Path | None = None) -> dict:
         raise DataError(f"{DATAPACKAGE}: file not found") from None
     except json.JSONDecodeError as exc:
         raise DataError(f"{DATAPACKAGE}: not valid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    problems = []
+    problems = _structure_problems(descriptor)
+    if problems:
+        raise DataError(f"{DATAPACKAGE}: not a valid data package descriptor: " + "; ".join(problems))
     for index, resource in enumerate(descriptor.get("resources", [])):
         name = resource.get("name", f"#{index}")
         for key in ("path", "title", "description", "schema"):
@@ -50,6 +55,44 @@ def load_descriptor(root: Path | None = None) -> dict:
     if problems:
         raise DataError(f"{DATAPACKAGE}: " + "; ".join(problems))
     return descriptor
+
+
+FIELD_TYPES = {"string", "number", "integer", "boolean", "object", "array", "date", "time", "datetime", "year",
+               "yearmonth", "duration", "geopoint", "geojson", "any", "list"}
+
+
+def _structure_problems(descriptor) -> list[str]:
+    """What makes the descriptor unusable as a data package: wrong types, unknown field types, paths out of data/."""
+    if not isinstance(descriptor, dict):
+        return [f"expected a JSON object, got {type(descriptor).__name__}"]
+    resources = descriptor.get("resources")
+    if not isinstance(resources, list):
+        return [f"'resources' must be a list of tables, got {type(resources).__name__}"]
+    problems = []
+    for index, resource in enumerate(resources):
+        if not isinstance(resource, dict):
+            problems.append(f"resources[{index}] must be an object, got {type(resource).__name__}")
+            continue
+        name = resource.get("name", f"#{index}")
+        path = resource.get("path")
+        if not isinstance(path, str) or not path or Path(path).is_absolute() or ".." in Path(path).parts:
+            problems.append(f"resource {name!r}: 'path' {path!r} must be a file path relative to data/, without '..'")
+        schema = resource.get("schema")
+        if schema is None:
+            continue
+        fields = schema.get("fields") if isinstance(schema, dict) else None
+        if not isinstance(fields, list):
+            problems.append(f"resource {name!r}: 'schema' must be an object with a 'fields' list")
+            continue
+        for number, field in enumerate(fields, start=1):
+            if not isinstance(field, dict) or not isinstance(field.get("name"), str) or not field.get("name"):
+                problems.append(f"resource {name!r}: schema field {number} must be an object with a 'name'")
+            elif field.get("type", "string") not in FIELD_TYPES:
+                problems.append(f"resource {name!r}, column {field['name']!r}: type {field.get('type')!r} is not a "
+                                f"Table Schema type; expected one of {sorted(FIELD_TYPES)}")
+            elif not isinstance(field.get("constraints", {}), dict):
+                problems.append(f"resource {name!r}, column {field['name']!r}: 'constraints' must be an object")
+    return problems
 
 
 def resource_descriptor(name: str, root: Path | None = None) -> dict:
@@ -73,19 +116,90 @@ def validate(root: Path | None = None, names: list[str] | None = None) -> None:
         if not path.is_file():
             problems.append(f"data/{resource['path']}: file not found (table {resource['name']!r})")
             continue
-        problems.extend(_frictionless_problems(root, resource))
+        header_problems = _header_problems(root, resource)
+        if header_problems:  # one error naming the columns, not one per row
+            problems.extend(header_problems)
+            continue
+        found = _frictionless_problems(root, resource)
+        problems.extend(found or _plausibility_problems(root, resource))
     if problems:
         raise DataError("the data do not validate:\n  " + "\n  ".join(problems))
 
 
+def _header(root: Path, resource: dict) -> list[str] | None:
+    import csv
+
+    path = root / "data" / resource["path"]
+    try:
+        with path.open(encoding=resource.get("encoding", "utf-8"), newline="") as handle:
+            return next(csv.reader(handle), [])
+    except (OSError, UnicodeDecodeError, csv.Error):
+        return None  # Frictionless says what is wrong with the file
+
+
+def _header_problems(root: Path, resource: dict) -> list[str]:
+    """Columns the schema declares that the file lacks, or columns it has that the schema does not know."""
+    header = _header(root, resource)
+    if header is None or resource.get("format", "csv") != "csv":
+        return []
+    expected = [f["name"] for f in resource["schema"]["fields"]]
+    missing = [name for name in expected if name not in header]
+    unknown = [name for name in header if name not in expected]
+    where = f"data/{resource['path']}, line 1"
+    problems = []
+    if missing:
+        problems.append(f"{where}: column(s) {missing} missing; expected the columns {expected}, found {header}")
+    if unknown:
+        problems.append(f"{where}: column(s) {unknown} not in the schema; expected the columns {expected}")
+    return problems
+
+
+_YEAR_NAME = re.compile(r"^(year|period|year_start|year_end)$|_year$|^year_")
+
+
+def _plausibility_problems(root: Path, resource: dict) -> list[str]:
+    """Years outside 1900..this year (a field of type year, or an integer named like a year) and dates in the
+    future: values no schema constraint of this package rules out, but that cannot be true."""
+    import csv
+
+    low, high = plausible_years()
+    today = date.today()
+    years = [f["name"] for f in resource["schema"]["fields"]
+             if f.get("type") == "year" or (f.get("type") == "integer" and _YEAR_NAME.search(f["name"]))]
+    dates = [f["name"] for f in resource["schema"]["fields"] if f.get("type") in {"date", "datetime"}]
+    if not years and not dates:
+        return []
+    problems = []
+    relpath = f"data/{resource['path']}"
+    with (root / "data" / resource["path"]).open(encoding=resource.get("encoding", "utf-8"), newline="") as handle:
+        for line, row in enumerate(csv.DictReader(handle), start=2):
+            for name in years:
+                text = (row.get(name) or "").strip()
+                if text and not low <= int(text) <= high:
+                    problems.append(f"{relpath}, line {line}, column {name!r}: year {text} is not plausible; "
+                                    f"expected a year from {low} to {high}")
+            for name in dates:
+                text = (row.get(name) or "").strip()
+                if text and date.fromisoformat(text[:10]) > today:
+                    problems.append(f"{relpath}, line {line}, column {name!r}: date {text} is in the future "
+                                    f"(today is {today.isoformat()})")
+    return problems
+
+
 def _frictionless_problems(root: Path, resource: dict) -> list[str]:
-    from frictionless import Resource
+    from frictionless import FrictionlessException, Resource
 
     relpath = f"data/{resource['path']}"
     body = {k: v for k, v in resource.items() if k not in {"sources", "licenses"}}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        report = Resource(body, basepath=str(root / "data")).validate()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            report = Resource(body, basepath=str(root / "data")).validate()
+    except FrictionlessException as exc:
+        reasons = [getattr(reason, "message", None) or str(reason) for reason in getattr(exc, "reasons", [])]
+        note = "; ".join(reasons) or getattr(getattr(exc, "error", None), "note", None) or str(exc)
+        return [f"{DATAPACKAGE}: table {resource.get('name')!r} ({relpath}): the descriptor or its schema is "
+                f"invalid: {note}"]
     problems = []
     for task in report.tasks:
         for error in task.errors:

@@ -42,6 +42,21 @@ OFFLINE_HELP = (
 )
 
 
+# Why `scs fetch trends` is the second route, said each time it runs.
+FETCH_CAVEAT = (
+    "note: pytrends is archived, and Google returns altered data to clients it detects as bots "
+    "(GeneralMills/pytrends#636); the official Google Trends API (alpha) covers only a rolling five-year "
+    "window. Samples that disagree by more than the tolerance are refused. The website export "
+    "(`scs import trends multiTimeline.csv`) is the main route."
+)
+PYTRENDS_MISSING = (
+    "pytrends is not installed: it is an optional extra. Install it with "
+    "`pip install -e '.[trends]'` (pytrends==4.9.2), or download the series by hand from trends.google.com "
+    "and run `scs import trends multiTimeline.csv`"
+)
+SAMPLE_TOLERANCE = 10.0  # points of the 0-100 scale two samples of one period may differ by
+
+
 @dataclass(frozen=True)
 class Query:
     """What to ask Google Trends for."""
@@ -78,9 +93,13 @@ class PytrendsClient:
     name = "pytrends"
 
     def __init__(self, hl: str = "en-US", tz: int = 0, timeout: tuple[float, float] = (10, 30)):
-        from importlib.metadata import version
+        from importlib.metadata import PackageNotFoundError, version
 
-        self.version = version("pytrends")
+        try:
+            self.version = version("pytrends")
+            __import__("pytrends.request")
+        except (PackageNotFoundError, ImportError):
+            raise TrendsError(PYTRENDS_MISSING) from None
         self._options = {"hl": hl, "tz": tz, "timeout": timeout}
         self._request = None
 
@@ -141,10 +160,30 @@ def _utcnow() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def check_samples(frame: pd.DataFrame, tolerance: float = SAMPLE_TOLERANCE) -> None:
+    """Refuse samples that disagree, for one period, by more than `tolerance` points (0-100 scale)."""
+    if frame["sample"].nunique() < 2:
+        return
+    spread = frame.groupby("date")["value"].agg(lambda v: float(v.max() - v.min()))
+    worst = spread.idxmax()
+    if spread[worst] > tolerance:
+        values = frame.loc[frame["date"] == worst].sort_values("sample")["value"].tolist()
+        raise TrendsError(
+            f"the {frame['sample'].nunique()} samples disagree by up to {spread[worst]:g} points (period {worst}: "
+            f"{values}), beyond the tolerance of {tolerance:g} points: Google may be serving altered data to an "
+            "automated client (GeneralMills/pytrends#636). Nothing was registered; download the series from "
+            "trends.google.com and run `scs import trends multiTimeline.csv`"
+        )
+
+
 def fetch(client: TrendsClient, query: Query, samples: int = 3, max_retries: int = 5, backoff_s: float = 10.0,
           sleep: Callable[[float], None] = time.sleep, now: Callable[[], datetime] = _utcnow,
-          resolve_topic: bool = True, log: Callable[[str], None] = print) -> Snapshot:
-    """Fetch `samples` samples (Google samples its data), retrying rate limits with exponential backoff."""
+          resolve_topic: bool = True, log: Callable[[str], None] = print,
+          tolerance: float = SAMPLE_TOLERANCE) -> Snapshot:
+    """Fetch `samples` samples (Google samples its data), retrying rate limits with exponential backoff;
+    refuse samples that disagree beyond `tolerance` points."""
+    from .series import check_series, coverage, frequency_of
+
     if samples < 1:
         raise TrendsError(f"samples must be at least 1, got {samples}")
     if resolve_topic and query.topic_id is None:
@@ -172,6 +211,7 @@ def fetch(client: TrendsClient, query: Query, samples: int = 3, max_retries: int
     frame["series"] = query.term
     frame["below_one"] = False
     frame = frame[SNAPSHOT_FIELDS]
+    check_samples(frame, tolerance)
     metadata = {
         "query": query.term,
         "query_type": "topic" if query.topic_id else "search term",
@@ -179,7 +219,7 @@ def fetch(client: TrendsClient, query: Query, samples: int = 3, max_retries: int
         "geo": query.geo,
         "start": query.start,
         "end": query.end,
-        "frequency": _frequency(frame["date"]),
+        "frequency": frequency_of(frame["date"]),
         "category": query.category,
         "property": query.prop or "web search",
         "retrieved_utc": now().strftime("%Y-%m-%dT%H:%M:%S"),
@@ -187,13 +227,8 @@ def fetch(client: TrendsClient, query: Query, samples: int = 3, max_retries: int
         "client_version": client.version,
         "samples": samples,
         "source": "Google Trends (trends.google.com), fetched with scs fetch trends",
+        "sample_tolerance_points": tolerance,
     }
+    metadata.update(coverage(frame["date"], metadata["frequency"]))
+    check_series(frame, metadata, "Google Trends", log)
     return Snapshot(frame, metadata)
-
-
-def _frequency(dates: pd.Series) -> str:
-    days = pd.Series(sorted(set(pd.to_datetime(dates)))).diff().dt.days.dropna()
-    if days.empty:
-        return "month"
-    step = days.median()
-    return "day" if step <= 1 else "week" if step <= 7 else "month"

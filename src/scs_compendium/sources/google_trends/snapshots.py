@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
+from typing import Callable
 
 import pandas as pd
 
-from ...engine.store import atomic_write_json, atomic_write_text
+from ...engine.store import atomic_write_text
 from ...errors import DataError
 from ...paths import DATAPACKAGE, SNAPSHOT_DIR
 from ..datapackage import load_table
@@ -26,22 +28,105 @@ SNAPSHOT_SCHEMA = {
 }
 
 
-def write_snapshot(root: Path, snapshot: Snapshot) -> Path:
-    """Store a snapshot (CSV + metadata JSON) and register it in the data package; return the CSV path."""
-    folder = Path(root) / SNAPSHOT_DIR
-    name = snapshot.id
-    csv_path = folder / f"{name}.csv"
-    if csv_path.exists():
-        raise TrendsError(f"{csv_path.relative_to(root)} exists already: snapshots are never overwritten")
+def resource_name(snapshot_id: str) -> str:
+    return f"google_trends_{re.sub(r'[^a-z0-9]+', '_', snapshot_id.lower())}"
+
+
+def content_hash(snapshot: Snapshot) -> str:
+    """What makes two snapshots the same: the series and the query, not when or how they were stored."""
     frame = snapshot.frame.copy()
     frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")
-    atomic_write_text(folder / f"{name}.json", json.dumps(snapshot.metadata, indent=2, ensure_ascii=False) + "\n")
-    atomic_write_text(csv_path, frame.to_csv(index=False))
-    descriptor_path = Path(root) / DATAPACKAGE
-    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     meta = snapshot.metadata
-    descriptor["resources"].append({
-        "name": f"google_trends_{re.sub(r'[^a-z0-9]+', '_', name.lower())}",
+    key = json.dumps([meta.get("query"), meta.get("geo"), meta.get("frequency"), meta.get("category")])
+    return hashlib.sha256((key + "\n" + frame.to_csv(index=False)).encode("utf-8")).hexdigest()
+
+
+def _read_descriptor(root: Path) -> tuple[str, dict]:
+    path = Path(root) / DATAPACKAGE
+    try:
+        text = path.read_text(encoding="utf-8")
+        descriptor = json.loads(text)
+    except FileNotFoundError:
+        raise DataError(f"{DATAPACKAGE}: file not found; snapshots are registered there, so nothing was imported") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DataError(f"{DATAPACKAGE}: cannot be read ({exc}); nothing was imported") from None
+    except json.JSONDecodeError as exc:
+        raise DataError(f"{DATAPACKAGE}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}); fix it "
+                        "first (`scs validate`): nothing was imported") from None
+    if not isinstance(descriptor, dict) or not isinstance(descriptor.get("resources"), list):
+        raise DataError(f"{DATAPACKAGE}: expected an object with a 'resources' list; nothing was imported")
+    return text, descriptor
+
+
+def _dumps_like(original: str, descriptor: dict) -> str:
+    """The descriptor written as the original was: same indentation, key order and escaping; a small diff."""
+    indent: int | str | None = None
+    for line in original.splitlines()[1:]:
+        stripped = line.lstrip(" \t")
+        if stripped and len(stripped) < len(line):
+            whitespace = line[: len(line) - len(stripped)]
+            indent = whitespace if "\t" in whitespace else len(whitespace)
+            break
+    ascii_only = original.isascii() and "\\u" in original
+    text = json.dumps(descriptor, indent=indent, ensure_ascii=ascii_only)
+    return text + ("\n" if original.endswith("\n") else "")
+
+
+def registered_snapshots(descriptor: dict) -> dict[str, dict]:
+    """Snapshot id -> resource, for the snapshots the data package registers."""
+    prefix = f"{SNAPSHOT_DIR.removeprefix('data/')}/"
+    return {Path(r["path"]).stem: r for r in descriptor.get("resources", [])
+            if isinstance(r, dict) and str(r.get("path", "")).startswith(prefix) and r["path"].endswith(".csv")}
+
+
+def write_snapshot(root: Path, snapshot: Snapshot, log: Callable[[str], None] = print) -> Path:
+    """Store a snapshot (CSV + metadata JSON) and register it in the data package; return the CSV path.
+
+    Atomic: the three files land together or not at all (the descriptor, written last, commits the
+    import; a snapshot it does not register is ignored and replaced by the next import). Idempotent:
+    a snapshot with the same content as a registered one is not stored twice."""
+    root = Path(root)
+    folder = root / SNAPSHOT_DIR
+    original, descriptor = _read_descriptor(root)
+    registered = registered_snapshots(descriptor)
+    digest = content_hash(snapshot)
+    for snapshot_id in registered:
+        try:
+            meta = json.loads((folder / f"{snapshot_id}.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        if meta.get("content_sha256") == digest and (folder / f"{snapshot_id}.csv").is_file():
+            log(f"this series is already stored as {SNAPSHOT_DIR}/{snapshot_id}.csv: nothing written")
+            return folder / f"{snapshot_id}.csv"
+    name = snapshot.id
+    csv_path = folder / f"{name}.csv"
+    if name in registered:
+        raise TrendsError(f"{SNAPSHOT_DIR}/{name}.csv exists already with other data: snapshots are never "
+                          "overwritten (give the --retrieved date of this later download)")
+    metadata = {**snapshot.metadata, "content_sha256": digest}
+    frame = snapshot.frame.copy()
+    frame["date"] = pd.to_datetime(frame["date"]).dt.strftime("%Y-%m-%d")
+    descriptor["resources"].append(_resource(name, metadata))
+    written: list[Path] = []
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        for path, text in ((folder / f"{name}.json", json.dumps(metadata, indent=2, ensure_ascii=False) + "\n"),
+                           (csv_path, frame.to_csv(index=False))):
+            atomic_write_text(path, text)
+            written.append(path)
+        atomic_write_text(root / DATAPACKAGE, _dumps_like(original, descriptor))
+    except OSError as exc:
+        for path in written:
+            path.unlink(missing_ok=True)
+        where = exc.filename or str(folder)
+        raise TrendsError(f"cannot write {where}: {exc.strerror or exc}; data/ and {SNAPSHOT_DIR}/ must be "
+                          "writable. Nothing was imported") from None
+    return csv_path
+
+
+def _resource(name: str, meta: dict) -> dict:
+    return {
+        "name": resource_name(name),
         "path": f"raw/google_trends/{name}.csv",
         "title": f"Google Trends: {meta['query']} ({meta['geo'] or 'worldwide'}, {meta['start']} to {meta['end']})",
         "description": (
@@ -54,23 +139,24 @@ def write_snapshot(root: Path, snapshot: Snapshot) -> Path:
         "licenses": [{"name": "Google Terms of Service", "path": "https://policies.google.com/terms",
                       "title": "Google Trends data: see Google's terms; cite 'Google Trends' as the source"}],
         "schema": SNAPSHOT_SCHEMA,
-    })
-    atomic_write_json(descriptor_path, descriptor)
-    return csv_path
+    }
 
 
 def list_snapshots(root: Path) -> list[str]:
-    """Snapshot ids in data/raw/google_trends/, oldest first (ids start with the retrieval time)."""
+    """Ids of the snapshots in data/raw/google_trends/ that the data package registers, oldest first (ids start
+    with the retrieval time); a file an interrupted import left unregistered is ignored."""
     folder = Path(root) / SNAPSHOT_DIR
-    return sorted(p.stem for p in folder.glob("*.csv")) if folder.is_dir() else []
+    if not folder.is_dir():
+        return []
+    _, descriptor = _read_descriptor(root)
+    return sorted(i for i in registered_snapshots(descriptor) if (folder / f"{i}.csv").is_file())
 
 
 def load_snapshots(root: Path) -> list[Snapshot]:
     """Every stored snapshot, oldest first, each validated against the data package."""
     snapshots = []
     for snapshot_id in list_snapshots(root):
-        name = f"google_trends_{re.sub(r'[^a-z0-9]+', '_', snapshot_id.lower())}"
-        frame = load_table(name, root)
+        frame = load_table(resource_name(snapshot_id), root)
         meta = json.loads((Path(root) / SNAPSHOT_DIR / f"{snapshot_id}.json").read_text(encoding="utf-8"))
         snapshots.append(Snapshot(frame, {**meta, "snapshot_id": snapshot_id}))
     return snapshots
