@@ -243,3 +243,21 @@ def test_each_sample_is_compared_with_the_articles_period():
     assert list(result["agrees"]["s3-trends-peak-2021h2"]) == ["sample 1: peak 2022H1"]
     split = as_snapshot(synthetic_series(peak="2021-09"), synthetic_series(peak="2020-05"))
     assert held(search_interest(split, smoothing=1), "s3-trends-peak-2021h2") == [True, False]
+
+
+def test_a_series_that_does_not_cover_the_period_decides_nothing():
+    from scs_compendium.claims import assess, load_registry
+    from scs_compendium.engine.spec import load_pipeline
+
+    late = synthetic_series()[lambda s: s.index >= pd.Timestamp("2017-01-01")]  # a weekly export from 2017, say
+    result = search_interest(as_snapshot(late), smoothing=1)
+    reason = result["agrees"]["s3-trends-rise-end-2016"]
+    assert isinstance(reason, str) and "does not cover 2004-01 to 2022-12" in reason
+    claim = next(c for c in load_registry() if c.id == "s3-trends-rise-end-2016")
+    verdict = assess(claim, load_pipeline(), {"search_interest": {"values": result, "parameters": {}}})
+    assert verdict.verdict == "not checkable" and "cannot say when interest rose" in verdict.why
+
+
+def test_an_all_zero_series_decides_nothing():
+    zeros = synthetic_series() * 0
+    assert "no interest at all" in search_interest(as_snapshot(zeros), smoothing=1)["agrees"]["s3-trends-peak-2021h2"]

@@ -53,6 +53,20 @@ def article_periods(reported: dict) -> dict[str, str]:
     return {claim: str(reported[claim]).replace(" ", "") for claim in CLAIMS}
 
 
+def cannot_decide(months: pd.DataFrame, start: str, end: str) -> str | None:
+    """Why a monthly series cannot decide when interest rose, or None: it must cover the whole period
+    analysed, month by month, and hold some interest."""
+    wanted = pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="M")
+    have = set(months["month"].dt.to_period("M"))
+    missing = [p for p in wanted if p not in have]
+    if missing:
+        return (f"the snapshot does not cover {start[:7]} to {end[:7]} month by month ({len(missing)} months missing, "
+                f"first {missing[0]}): it cannot say when interest rose")
+    if not (months["value"] > 0).any():
+        return "the snapshot holds no interest at all (every value 0)"
+    return None
+
+
 def analyse(snapshots: list[Snapshot], media: dict | None, scholarship: dict | None, reported: dict, *,
             snapshot: str, geo: str, start: str, end: str, smoothing: int, rise_level: float, sustain_months: int,
             traction_level: float) -> dict:
@@ -77,6 +91,10 @@ def analyse(snapshots: list[Snapshot], media: dict | None, scholarship: dict | N
     months = months[(months["month"] >= pd.Timestamp(start)) & (months["month"] <= pd.Timestamp(end))]
     if months.empty:
         raise DataError(f"the snapshot has no complete month between {start} and {end}")
+    cannot = cannot_decide(months, start, end)
+    if cannot:  # a series that cannot decide the claims never gets a verdict
+        return {"snapshot": chosen.metadata, "agrees": {claim: cannot for claim in CLAIMS}, "offline_evidence": evidence,
+                "article": article}
     settings = dict(smoothing=smoothing, rise_level=rise_level, sustain_months=sustain_months, traction_level=traction_level)
     mean = months.groupby("month")["value"].mean()
     found = detect(mean, **settings)

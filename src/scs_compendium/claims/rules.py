@@ -129,7 +129,11 @@ def rule_threshold(value, rule, threshold, reported_unit) -> Outcome:
 
 
 def rule_all_true(value, rule, threshold, reported_unit) -> Outcome:
+    if isinstance(value, str):  # the step says why these data cannot decide the claim
+        return Outcome("none", value, None)
     flags = value if isinstance(value, dict) else {"": value}
+    if not flags:
+        return Outcome("none", rule.get("if_empty", "nothing to check"), value)
     if not all(isinstance(f, bool) for f in flags.values()):
         raise ClaimsError(f"rule all_true needs true/false results, got {flags!r}")
     held = [k for k, f in flags.items() if f]
