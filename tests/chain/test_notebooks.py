@@ -152,3 +152,16 @@ def test_notebooks_run_interactively_top_to_bottom(real_chain, tmp_path, monkeyp
         rendered = nb.cells[-1].outputs[0]["data"]["text/markdown"]  # the findings, rendered from the results
         claims = [c for c in load_registry(real_chain) if c.step == step.name]
         assert sum(line.startswith("- **") for line in rendered.splitlines()) == len(claims), step.name
+
+
+def test_robustness_sweeps_the_claims_and_the_report_shows_it(real_chain):
+    values = json.loads((real_chain / "build/results/robustness.json").read_text())["values"]
+    swept = values["claims"]
+    assert sum(entry["variants"] >= 3 for entry in swept.values()) >= 15
+    assert values["counts"]["fragile"] == len(values["fragile"]) == sum(bool(e["flips"]) for e in swept.values())
+    rows = {r["id"]: r for r in json.loads((real_chain / "build/claims.json").read_text())}
+    for claim_id, entry in swept.items():
+        assert rows[claim_id]["robustness"]["text"] == entry["text"]
+        assert entry["text"].startswith("fragile (" if entry["flips"] else "robust (")
+    assert (real_chain / "figures/robustness.png").is_file()
+    assert 'data-robustness="fragile"' in (real_chain / "build/claims.html").read_text()

@@ -73,6 +73,8 @@ def violations(name: str, targets: set[str]) -> list[str]:
                 target == a or target.startswith(a + ".") for a in ARTICLE_ALLOWED)
         elif part in ALLOWED:
             allowed = top in ALLOWED[part]
+        elif name == "robustness":  # the one place besides the notebooks that runs the analyses
+            allowed = True
         else:  # the top level (cli, chain, __init__) composes the parts, but never runs an analysis
             allowed = top != "article"
         if not allowed:
@@ -92,6 +94,7 @@ def test_the_direction_check_catches_what_it_should():
     assert violations("article.scholarship", {"article.literature_shares"}) != []
     assert violations("sources.tables", {"article.stats"}) != []
     assert violations("chain", {"article.timeline"}) != []
+    assert violations("robustness", {"article.timeline", "claims"}) == []
     assert violations("article.timeline", {"article.stats", "outputs.style", "sources.tables", "errors"}) == []
 
 
@@ -100,18 +103,24 @@ def test_no_module_over_400_lines(path):
     assert sum(1 for _ in path.open(encoding="utf-8")) <= 400
 
 
+def module_of(step) -> str:
+    """The module of a step: the article's arguments live in article/; the robustness step at the top."""
+    return "scs_compendium.robustness" if step.name == "robustness" else f"scs_compendium.article.{step.name}"
+
+
 @pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
 def test_one_name_per_argument(step):
     position = PIPELINE.order.index(step.name) + 1
     assert step.notebook == f"notebooks/{position:02d}_{step.name}.ipynb", "notebooks are numbered in chain order"
-    assert (PACKAGE / "article" / f"{step.name}.py").is_file(), "the argument's module is named as its step"
+    path = PACKAGE.joinpath(*module_of(step).split(".")[1:]).with_suffix(".py")
+    assert path.is_file(), "the step's module is named as its step"
     for stem in (*step.figures, *step.optional_figures):
         assert stem == step.name or stem.startswith(step.name + "_"), f"figure {stem} does not start with {step.name}"
 
 
 @pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
 def test_analyse_takes_exactly_the_declared_parameters_without_defaults(step):
-    module = importlib.import_module(f"scs_compendium.article.{step.name}")
+    module = importlib.import_module(module_of(step))
     signature = inspect.signature(module.analyse)
     keyword_only = {n for n, p in signature.parameters.items() if p.kind is p.KEYWORD_ONLY}
     assert keyword_only == set(step.parameters), "analyse() must take exactly the step's parameters, keyword-only"
@@ -149,7 +158,8 @@ def test_a_comment_in_one_arguments_plotting_code_makes_exactly_one_step_stale(t
     plans = Planner(pipeline).plan(pipeline.order, parameters)
     assert [p.name for p in plans if p.stale] == ["timeline"]
     assert [p.reasons for p in plans if p.stale] == [["code src/scs_compendium/article/timeline.py changed"]]
-    assert not any(p.waits_on for p in plans)
+    # the robustness step reads every step's results: it reruns only if timeline's results change
+    assert {p.name: p.waits_on for p in plans if p.waits_on} == {"robustness": ["timeline"]}
 
 
 def test_an_edit_to_the_engine_makes_every_step_stale(tmp_path):
@@ -161,3 +171,15 @@ def test_an_edit_to_the_engine_makes_every_step_stale(tmp_path):
     planner = Planner(pipeline)
     parameters = {name: pipeline.step(name).defaults() for name in pipeline.order}
     assert all(planner.check(name, parameters[name], manifest).stale for name in pipeline.order)
+
+
+def test_an_edit_to_an_analysis_reruns_its_step_and_the_robustness_sweep(tmp_path):
+    root = copy_project(tmp_path / "project")
+    pipeline = load_pipeline(root)
+    manifest = fresh_manifest(Planner(pipeline), pipeline)
+    path = root / "src/scs_compendium/article/timeline.py"
+    path.write_text(path.read_text().replace("as_of_year = PUBLICATION_YEAR", "as_of_year = PUBLICATION_YEAR + 0"))
+    planner = Planner(pipeline)
+    parameters = {name: pipeline.step(name).defaults() for name in pipeline.order}
+    stale = [name for name in pipeline.order if planner.check(name, parameters[name], manifest).stale]
+    assert stale == ["timeline", "robustness"]

@@ -84,7 +84,7 @@ GOOD = {
         ({"rule": {"kind": "vibes"}}, "claim 'x': rule kind 'vibes' is not one of"),
         ({"rule": {"kind": "not_checkable"}}, "claim 'x': rule 'not_checkable' needs 'why'"),
         ({"rule": {"kind": "within", "value": "k", "low": "@nope"}}, r"refers to \['@nope'\], not parameters of its step"),
-        ({"rule": {"kind": "threshold", "value": "k"}}, "needs exactly one of 'below' or 'above'"),
+        ({"rule": {"kind": "threshold", "value": "k"}}, "needs exactly one of 'below', 'above' or 'at_least'"),
         ({"basis": "vibes"}, "basis 'vibes' is not one of"),
         ({"basis": "none"}, "basis 'none' goes with rule 'not_checkable'"),
         ({"reported": {"value": 1}}, "claim 'x': field 'reported' needs 'value' and 'unit'"),

@@ -96,55 +96,30 @@ def test_access_date_in_the_future_is_refused(data_copy):
         tables.load_pieces(data_copy)
 
 
-def test_sourced_row_needs_its_quote(data_copy):
-    rewrite_csv(data_copy / "data/raw/timeline_events.csv", edit("health-code", quote=""))
-    with pytest.raises(DataError, match=r"timeline_events.csv, line \d+, column 'quote': a sourced row needs the verbatim quote"):
-        tables.load_events(data_copy)
+def _song_without_quote(rows):
+    [row] = [r for r in rows if r["author"] == "Song"]
+    row.update(quote="", source_kind="article")
 
 
-def test_mirror_must_say_what_it_reprints(data_copy):
-    rewrite_csv(data_copy / "data/raw/china_blacklist_counts.csv", edit("npcic-2018-new-subjects", mirror_of=""))
-    with pytest.raises(DataError, match=r"china_blacklist_counts.csv, line 2, column 'mirror_of': a mirror must say what it reprints"):
-        tables.load_counts(data_copy)
-
-
-def test_approximate_date_needs_the_assumption(data_copy):
-    rewrite_csv(data_copy / "data/raw/china_blacklist_counts.csv", edit("ft-current-2020-early", assumption=""))
-    with pytest.raises(DataError, match=r"china_blacklist_counts.csv, line \d+, column 'assumption': an approximate date needs"):
-        tables.load_counts(data_copy)
-
-
-def test_outside_date_needs_its_exact_date(data_copy):
-    rewrite_csv(data_copy / "data/raw/timeline_events.csv", edit("opening-up", date_origin="outside_source"))
-    with pytest.raises(DataError, match=r"timeline_events.csv, line 2, column 'date_origin'"):
-        tables.load_events(data_copy)
-
-
-def test_source_quantity_needs_its_origin(data_copy):
-    rewrite_csv(data_copy / "data/raw/timeline_events.csv", edit("demo-zones-batch-2", value_origin=""))
-    with pytest.raises(DataError, match=r"timeline_events.csv, line \d+, column 'value_origin'"):
-        tables.load_events(data_copy)
-
-
-def test_phase_bound_from_the_article_needs_its_quote(data_copy):
-    rewrite_csv(data_copy / "data/raw/timeline_phases.csv", edit("financial-scs", start_quote=""))
-    with pytest.raises(DataError, match=r"timeline_phases.csv, line 3, column 'start_quote'"):
-        tables.load_phases(data_copy)
-
-
-def test_corroborated_needs_the_value_confirmed(data_copy):
-    rewrite_csv(data_copy / "data/raw/cited_figures.csv", edit("kostka-approval", corroboration_scope="meaning_only"))
-    with pytest.raises(DataError, match=r"cited_figures.csv, line \d+, column 'corroboration_scope': 'corroborated' needs scope 'value'"):
-        tables.load_figures(data_copy)
-
-
-def test_tone_read_from_the_piece_needs_its_quote(data_copy):
-    def drop(rows):
-        [row] = [r for r in rows if r["author"] == "Song"]
-        row.update(quote="", source_kind="article")
-    rewrite_csv(data_copy / "data/raw/media_pieces.csv", drop)
-    with pytest.raises(DataError, match=r"media_pieces.csv, line \d+, column 'quote'"):
-        tables.load_pieces(data_copy)
+@pytest.mark.parametrize(("table", "change", "loader", "message"), [
+    ("timeline_events", edit("health-code", quote=""), "load_events",
+     r"line \d+, column 'quote': a sourced row needs the verbatim quote"),
+    ("china_blacklist_counts", edit("npcic-2018-new-subjects", mirror_of=""), "load_counts",
+     r"line 2, column 'mirror_of': a mirror must say what it reprints"),
+    ("china_blacklist_counts", edit("ft-current-2020-early", assumption=""), "load_counts",
+     r"line \d+, column 'assumption': an approximate date needs"),
+    ("timeline_events", edit("opening-up", date_origin="outside_source"), "load_events", r"line 2, column 'date_origin'"),
+    ("timeline_events", edit("demo-zones-batch-2", value_origin=""), "load_events", r"line \d+, column 'value_origin'"),
+    ("timeline_phases", edit("financial-scs", start_quote=""), "load_phases", r"line 3, column 'start_quote'"),
+    ("cited_figures", edit("kostka-approval", corroboration_scope="meaning_only"), "load_figures",
+     r"line \d+, column 'corroboration_scope': 'corroborated' needs scope 'value'"),
+    ("media_pieces", _song_without_quote, "load_pieces", r"line \d+, column 'quote'"),
+], ids=["quote", "mirror", "assumption", "outside-date", "quantity-origin", "phase-quote", "corroborated-scope",
+        "tone-quote"])
+def test_a_broken_provenance_rule_names_file_line_and_column(data_copy, table, change, loader, message):
+    rewrite_csv(data_copy / f"data/raw/{table}.csv", change)
+    with pytest.raises(DataError, match=rf"{table}.csv, {message}"):
+        getattr(tables, loader)(data_copy)
 
 
 def test_coding_columns_are_declared_as_coding():

@@ -59,7 +59,7 @@ def test_date_against_the_reported_year(date, tolerance, expected):
 def test_threshold_below_and_above():
     rule = {"kind": "threshold", "value": "v", "below": "@h", "label": "the upper bound"}
     result = outcome({"value": 0, "unit": "u"}, rule, {"v": 0.208}, {"h": 0.25})
-    assert result.outcome == "pass" and result.why == "the upper bound 0.208 is below 0.25"
+    assert result.outcome == "pass" and result.why == "the upper bound: 0.208 is below 0.25"
     assert outcome({"value": 0, "unit": "u"}, rule, {"v": 0.208}, {"h": 0.10}).outcome == "fail"
     assert outcome({"value": 0, "unit": "u"}, {"kind": "threshold", "value": "v", "above": 20}, {"v": 21}).outcome == "pass"
 
@@ -110,3 +110,12 @@ def test_a_threshold_refers_to_a_parameter_the_results_hold():
     c = claim({"value": 1, "unit": "u"}, {"kind": "close", "value": "v", "tolerance": "@tolerance"})
     with pytest.raises(ClaimsError, match="parameter @tolerance not in the results"):
         assess(c, PIPELINE, {"literature_shares": {"values": {"v": 1}, "parameters": {}}})
+
+
+def test_threshold_at_least_over_a_mapping():
+    rule = {"kind": "threshold", "value": "v", "at_least": "reported", "label": "the share not listed"}
+    reported = {"value": 99, "unit": "%"}
+    assert outcome(reported, rule, {"v": {"2020, total": 99.59, "2020, aged 16 plus": 99.5}}).outcome == "pass"
+    partial = outcome(reported, rule, {"v": {"2019": 99.2, "2020": 98.9}})
+    assert partial.outcome == "partial" and "98.9 (2020) is below 99" in partial.why
+    assert outcome(reported, rule, {"v": {}}).outcome == "none"

@@ -220,18 +220,22 @@ def analyse(
     claim_years: list[str],
     definitions: list[str],
     bases: list[str],
+    population_decimals: int,
+    entity_decimals: int,
     max_gap_years: float,
 ) -> dict:
     """Every rate by definition, base and year; those of the years footnote 66 speaks of apart.
 
-    `definitions` and `bases` choose what the figure shows; the claims read every definition."""
+    `definitions` and `bases` choose what the figure shows; the claims read every definition, rounded to
+    `population_decimals` or `entity_decimals` as the article may have rounded (data/claims.yaml)."""
     article = article_figures(reported)
     claim_years = [str(y) for y in claim_years]
     pop = population_rates(counts, population, max_gap_years)
     ent = entity_rates(counts, entities, max_gap_years)
     def by_year(rates: list[Rate], in_years: bool) -> dict[str, dict[str, float]]:
         """Rate (percent) by year for each definition and base, within the claim's years or outside them."""
-        table: dict[str, dict[str, float]] = {}
+        table: dict[str, dict[str, float]] = {f"{d}_{b}": {} for d in POPULATION_DEFINITIONS for b in POPULATION_BASES}
+        table.update({d: {} for d in ENTITY_DEFINITIONS})
         for r in rates:
             key = r.definition if r.definition in ENTITY_DEFINITIONS else f"{r.definition}_{r.base}"
             table.setdefault(key, {})
@@ -249,6 +253,7 @@ def analyse(
         "trustworthy_in_claim_years": {f"{r.year}, {r.base.replace('_', ' ')}": 100 - r.percent for r in stock},
         "article": article,
         "settings": {"claim_years": claim_years, "definitions": list(definitions), "bases": list(bases),
+                     "population_decimals": population_decimals, "entity_decimals": entity_decimals,
                      "max_gap_years": max_gap_years},
     }
 

@@ -54,10 +54,11 @@ def response_lags(events: pd.DataFrame, pairs: pd.DataFrame) -> list[dict]:
 
 
 def analyse(events: pd.DataFrame, pairs: pd.DataFrame, *, tolerance_years: int, inception_event: str,
-            categories: list[str]) -> dict:
+            quantity_tolerance: float, categories: list[str]) -> dict:
     """The outside dates of the events, the response lags, and the age of the SCS (from `inception_event`).
 
-    `categories` are the event categories the figure draws (see `plot_timeline`)."""
+    `tolerance_years` and `quantity_tolerance` are the claims' thresholds (data/claims.yaml reads them from
+    the results' parameters); `categories` are the event categories the figure draws (see `plot_timeline`)."""
     as_of_year = PUBLICATION_YEAR
     rows = events.set_index("id", drop=False)
     inception = int(rows.loc[inception_event, "year"])
@@ -75,7 +76,7 @@ def analyse(events: pd.DataFrame, pairs: pd.DataFrame, *, tolerance_years: int, 
         "events": int(len(events)),
         "events_with_outside_date": int(sourced.sum()),
         "settings": {"tolerance_years": tolerance_years, "inception_event": inception_event, "as_of_year": as_of_year,
-                     "categories": list(categories)},
+                     "quantity_tolerance": quantity_tolerance, "categories": list(categories)},
     }
 
 

@@ -70,7 +70,7 @@ def _shown(values: dict[str, float], unit: str = "") -> str:
 def rule_within(value, rule, threshold, reported_unit) -> Outcome:
     values = _labelled(value, "value")
     low, high = threshold("low"), threshold("high")
-    decimals = rule.get("decimals")
+    decimals = int(threshold("decimals")) if "decimals" in rule else None
     if not values:
         return Outcome("none", rule.get("if_empty", "no figure for the period the claim speaks of"), value)
     inside = {k: v for k, v in values.items() if low <= (round(v, decimals) if decimals is not None else v) <= high}
@@ -115,17 +115,19 @@ def rule_date(value, rule, threshold, reported_unit) -> Outcome:
 
 
 def rule_threshold(value, rule, threshold, reported_unit) -> Outcome:
-    if value is None:
+    if value is None or value == {}:
         return Outcome("none", rule.get("if_empty", "no figure to compare"), value)
-    found = _number(value, "value")
+    values = _labelled(value, "value")
     label = rule.get("label", "the value")
-    if "below" in rule:
-        limit = threshold("below")
-        ok, relation = found < limit, ("below" if found < limit else "not below")
-    else:
-        limit = threshold("above")
-        ok, relation = found > limit, ("above" if found > limit else "not above")
-    return Outcome("pass" if ok else "fail", f"{label} {fmt(found)} is {relation} {fmt(limit)}", value)
+    kind = next(k for k in ("below", "above", "at_least") if k in rule)
+    limit = threshold(kind)
+    test = {"below": lambda v: v < limit, "above": lambda v: v > limit, "at_least": lambda v: v >= limit}[kind]
+    words = {"below": ("below", "not below"), "above": ("above", "not above"), "at_least": ("at least", "below")}[kind]
+    held = {k: v for k, v in values.items() if test(v)}
+    outcome = "pass" if len(held) == len(values) else "partial" if held else "fail"
+    parts = [f"{fmt(v)}" + (f" ({k})" if k else "") + f" is {words[0] if k in held else words[1]} {fmt(limit)}"
+             for k, v in values.items()]
+    return Outcome(outcome, f"{label}: " + "; ".join(parts), value)
 
 
 def rule_all_true(value, rule, threshold, reported_unit) -> Outcome:
@@ -157,7 +159,7 @@ KINDS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "not_checkable": (("why",), None),
 }
 RULE_KEYS = {"kind", "value", "low", "high", "target", "decimals", "require", "strict", "tolerance", "tolerance_years",
-             "below", "above", "label", "why", "if_empty"}
+             "below", "above", "at_least", "label", "why", "if_empty"}
 
 
 def check_rule(rule: Any, where: str) -> None:
@@ -171,8 +173,8 @@ def check_rule(rule: Any, where: str) -> None:
     for key in KINDS[kind][0]:
         if key not in rule:
             raise ClaimsError(f"{where}: rule {kind!r} needs {key!r}")
-    if kind == "threshold" and ("below" in rule) == ("above" in rule):
-        raise ClaimsError(f"{where}: rule 'threshold' needs exactly one of 'below' or 'above'")
+    if kind == "threshold" and sum(k in rule for k in ("below", "above", "at_least")) != 1:
+        raise ClaimsError(f"{where}: rule 'threshold' needs exactly one of 'below', 'above' or 'at_least'")
 
 
 def thresholds_of(rule: dict) -> list[str]:

@@ -68,7 +68,8 @@ def decide(claim: Claim, rule: dict, values: dict, parameters: dict) -> tuple[Ou
         return research_outcome(claim.research), {}
     value = lookup(values, rule["value"], claim.step)
     get = _resolver(claim, rule, parameters)
-    used = {name: get(name) for name in ("low", "high", "target", "tolerance", "tolerance_years", "below", "above")
+    used = {name: get(name) for name in ("low", "high", "target", "decimals", "tolerance", "tolerance_years", "below",
+                                         "above", "at_least")
             if name in rule or (name in ("low", "high") and kind in ("within", "date")) or (name == "target" and kind == "close")}
     try:
         return KINDS[kind][1](value, rule, get, claim.reported["unit"]), used

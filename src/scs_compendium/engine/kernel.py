@@ -15,6 +15,10 @@ import signal
 import sys
 from pathlib import Path
 
+# A loaded machine (two cores, several kernels starting at once) can take longer than
+# papermill's 60 s to start a kernel; a step should not fail for that.
+KERNEL_START_TIMEOUT_S = 300
+
 
 def failing_cell(source_nb: Path, executed_nb: Path) -> dict:
     """Locate the cell whose output holds the error, as a position in the source notebook."""
@@ -100,6 +104,7 @@ def _run(pm, notebook: str, output: str, params_json: str, error_json: str) -> i
             cwd=str(Path(notebook).parent),
             progress_bar=False,
             log_output=False,
+            start_timeout=KERNEL_START_TIMEOUT_S,
         )
     except pm.PapermillExecutionError as exc:
         info = {"ename": exc.ename, "evalue": exc.evalue, "execution_count": exc.exec_count}

@@ -15,6 +15,7 @@ from __future__ import annotations
 import ast
 import json
 import sys
+from fnmatch import fnmatch
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -63,6 +64,13 @@ def _files(root: Path, relpaths: tuple[str, ...], suffixes: tuple[str, ...] | No
 
 def _hash_or_missing(path: Path) -> str:
     return sha256_file(path) if path.is_file() else "missing"
+
+
+def _hash_without(path: Path, ignores: tuple[str, ...]) -> str:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree.body = [node for node in tree.body if not (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+                                                    and any(fnmatch(node.name, pattern) for pattern in ignores))]
+    return sha256_text(ast.unparse(tree))
 
 
 def notebook_code(notebook: Path) -> str:
@@ -139,10 +147,15 @@ class CodeIndex:
                 todo.extend(self._imports(module) - seen)
         return sorted(self.modules[m] for m in seen)
 
-    def step_code(self, notebook: Path) -> dict[str, str]:
-        """Hashes of the engine files and of the modules the notebook reaches, by relative path."""
-        files = sorted(set(self.engine) | set(self.reached(notebook)))
-        return {str(p.relative_to(self.root)): _hash_or_missing(p) for p in files}
+    def step_code(self, notebook: Path, ignores: tuple[str, ...] = ()) -> dict[str, str]:
+        """Hashes of the engine files and of the modules the notebook reaches, by relative path.
+
+        With `ignores`, a reached module is hashed without its comments and without the top-level
+        functions whose names match (e.g. `plot_*`, which cannot change a step's results)."""
+        engine = set(self.engine)
+        files = sorted(engine | set(self.reached(notebook)))
+        return {str(p.relative_to(self.root)): (_hash_without(p, ignores) if ignores and p not in engine
+                                                else _hash_or_missing(p)) for p in files}
 
 
 class Planner:
@@ -168,7 +181,7 @@ class Planner:
             "notebook": sha256_file(self.root / step.notebook),
             "parameters": parameters,
             "inputs": {p: self._input_hash(step, p) for p in step.inputs},
-            "code": self.code.step_code(self.root / step.notebook),
+            "code": self.code.step_code(self.root / step.notebook, step.fingerprint_ignores),
             "environment": self.environment_hash,
             "upstream": upstream,
             "outputs": step.outputs + step.optional_outputs,

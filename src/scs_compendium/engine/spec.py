@@ -26,8 +26,9 @@ YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when avai
 PARAMETER_TYPES = ("int", "float", "bool", "str", "list")
 _TOP_KEYS = {"fingerprint", "steps", "planned"}
 _FINGERPRINT_KEYS = {"engine", "sources", "environment"}
-_STEP_KEYS = {"title", "notebook", "issue", "parameters", "inputs", "needs", "figures", "optional_figures"}
-_PARAM_KEYS = {"type", "default", "doc", "min", "max", "choices"}
+_STEP_KEYS = {"title", "notebook", "issue", "parameters", "inputs", "needs", "figures", "optional_figures",
+              "fingerprint_ignores"}
+_PARAM_KEYS = {"type", "default", "doc", "min", "max", "choices", "sweep", "sweep_why"}
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Parameter:
     min: float | None = None
     max: float | None = None
     choices: tuple | None = None
+    sweep: tuple | None = None  # values a reasonable reader might choose (the robustness step evaluates them)
+    sweep_why: str = ""
 
     def describe(self) -> str:
         extra = ""
@@ -60,6 +63,7 @@ class Step:
     needs: tuple[str, ...]
     figures: tuple[str, ...]
     optional_figures: tuple[str, ...] = ()
+    fingerprint_ignores: tuple[str, ...] = ()  # top-level functions (globs) of its code that cannot change its results
 
     @property
     def results_path(self) -> str:
@@ -89,10 +93,10 @@ class Step:
     @classmethod
     def from_json(cls, data: dict) -> "Step":
         parameters = {
-            name: Parameter(**{**p, "choices": tuple(p["choices"]) if p.get("choices") is not None else None})
+            name: Parameter(**{**p, **{k: tuple(p[k]) if p.get(k) is not None else None for k in ("choices", "sweep")}})
             for name, p in data["parameters"].items()
         }
-        tuples = {key: tuple(data[key]) for key in ("inputs", "needs", "figures", "optional_figures")}
+        tuples = {key: tuple(data[key]) for key in ("inputs", "needs", "figures", "optional_figures", "fingerprint_ignores")}
         return cls(**{**data, **tuples, "parameters": parameters})
 
 
@@ -226,6 +230,7 @@ def _parse_step(path: Path, root: Path, name: str, body: Any) -> Step:
         needs=tuple(body.get("needs") or ()),
         figures=figures["figures"],
         optional_figures=figures["optional_figures"],
+        fingerprint_ignores=tuple(body.get("fingerprint_ignores") or ()),
     )
 
 
@@ -276,13 +281,24 @@ def _parse_parameter(where: str, name: str, body: Any) -> Parameter:
     if not body.get("doc"):
         raise SpecError(f"{where}: a one-line 'doc' is required")
     choices = tuple(body["choices"]) if body.get("choices") is not None else None
-    param = Parameter(name, ptype, body.get("default"), str(body["doc"]), body.get("min"), body.get("max"), choices)
+    sweep = body.get("sweep")
+    if sweep is not None and (not isinstance(sweep, list) or len(sweep) < 2):
+        raise SpecError(f"{where}: 'sweep' must list at least two values a reader might choose")
+    if sweep is not None and not body.get("sweep_why"):
+        raise SpecError(f"{where}: a 'sweep' needs its 'sweep_why' (why a reasonable reader might choose these values)")
+    param = Parameter(name, ptype, body.get("default"), str(body["doc"]), body.get("min"), body.get("max"), choices,
+                      tuple(sweep) if sweep is not None else None, str(body.get("sweep_why", "")))
     from .params import check_value
 
     try:
         check_value(param, param.default)
     except ParameterError as exc:
         raise SpecError(f"{where}: default is invalid: {exc}") from None
+    for value in param.sweep or ():
+        try:
+            check_value(param, value)
+        except ParameterError as exc:
+            raise SpecError(f"{where}: sweep value {value!r} is invalid: {exc}") from None
     return param
 
 

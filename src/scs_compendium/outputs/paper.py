@@ -155,6 +155,15 @@ def claims_list(resolver: Resolver, step: str) -> str:
         for row in rows)
 
 
+def fragile_claims(resolver: Resolver) -> str:
+    """The claims whose verdict changes within the declared sweeps, as a list (from build/claims.json)."""
+    rows = [row for row in resolver.claims().values() if (row.get("robustness") or {}).get("flips")]
+    if not rows:
+        return "No verdict changes within the declared sweeps."
+    return "\n".join(f"- **{escape_markdown(row['id'])}** ({escape_markdown(row['verdict'])}): "
+                     f"{escape_markdown(row['statement'])} {escape_markdown(row['robustness']['text'])}." for row in rows)
+
+
 def render(root: Path | None = None, pipeline: Pipeline | None = None) -> tuple[str, list[str], set[str]]:
     """paper.md with every placeholder filled; also the figure stems and result steps it used."""
     pipeline = pipeline or load_pipeline(root)
@@ -178,6 +187,7 @@ def render(root: Path | None = None, pipeline: Pipeline | None = None) -> tuple[
 
     text = FIGURE.sub(figure, text)
     text = text.replace("{{claims_table}}", claims_table(resolver))
+    text = text.replace("{{fragile_claims}}", fragile_claims(resolver))
     text = re.sub(r"\{\{claims_list:([a-z_]+)\}\}", lambda m: claims_list(resolver, m.group(1)), text)
     text = resolver.fill(text)
     leftover = re.search(r"\{\{[^}]*\}\}", text)

@@ -14,11 +14,13 @@ from pathlib import Path
 from ..claims import MEANING, VERDICTS, Assessment, assess_all, assess_step, section_key
 from ..claims.rules import BASES
 from ..engine.spec import Pipeline, load_pipeline
-from ..engine.store import atomic_write_json, git_commit, write_if_changed
+from ..engine.store import atomic_write_json, git_commit, read_results, write_if_changed
+from ..errors import CompendiumError
 from ..paths import CLAIMS_REPORT, EXECUTED, FIGURES_DIR
 from .formatting import Markdown, escape_markdown, format_reported, format_value, markdown_table, where
 
 TEMPLATES = Path(__file__).parent / "templates"
+ROBUSTNESS = "robustness"  # the step that sweeps every verdict's thresholds
 BASIS_MEANING = {
     "outside data": "sources outside the article decide: reproduced, partly reproduced or not reproduced",
     "the article's own figures": "only the article's own figures are compared (arithmetic, rounding, whole counts)",
@@ -27,7 +29,8 @@ BASIS_MEANING = {
 }
 
 
-def claim_row(assessment: Assessment, root: Path | None = None, figures: list[str] | None = None) -> dict:
+def claim_row(assessment: Assessment, root: Path | None = None, figures: list[str] | None = None,
+              robustness: dict | None = None) -> dict:
     """One claim of the report as plain data (a row of `claims.json`)."""
     claim = assessment.claim
     notebook = f"{EXECUTED}/{claim.step}.ipynb"
@@ -56,6 +59,7 @@ def claim_row(assessment: Assessment, root: Path | None = None, figures: list[st
         "notebook_html": page if root and (root / page).is_file() else None,
         "figures": figures or [],
         "research": claim.research,
+        "robustness": robustness,
     }
 
 
@@ -67,7 +71,19 @@ def build_report(root: Path | None = None, pipeline: Pipeline | None = None) -> 
                if (pipeline.root / FIGURES_DIR / f"{stem}.png").is_file()]
         for name, step in pipeline.steps.items()
     }
-    return [claim_row(a, pipeline.root, figures.get(a.claim.step)) for a in assess_all(pipeline)]
+    swept = _robustness(pipeline)
+    return [claim_row(a, pipeline.root, figures.get(a.claim.step), swept.get(a.claim.id)) for a in assess_all(pipeline)]
+
+
+def _robustness(pipeline: Pipeline) -> dict[str, dict]:
+    """Per swept claim {variants, agree, flips, text}, from the robustness step's results when it has run."""
+    if ROBUSTNESS not in pipeline.steps:
+        return {}
+    try:
+        claims = read_results(pipeline.root, ROBUSTNESS)["values"]["claims"]
+    except CompendiumError:
+        return {}
+    return {cid: {k: e[k] for k in ("variants", "agree", "flips", "text")} for cid, e in claims.items()}
 
 
 def write_report(root: Path | None = None, pipeline: Pipeline | None = None) -> Path:
@@ -133,10 +149,10 @@ def render_markdown(rows: list[dict], stamp: dict) -> str:
         markdown_table(["verdict", "statements", "meaning"], ((v, n, MEANING[v]) for v, n in summary(rows).items())),
         "",
         markdown_table(
-            ["id", "where", "the article says", "reported", "verdict", "basis", "why", "step", "research"],
+            ["id", "where", "the article says", "reported", "verdict", "basis", "why", "robustness", "step", "research"],
             ([row["id"], where(row), row["statement"], row["reported"], Markdown(f"**{escape_markdown(row['verdict'])}**"),
               row["basis"], row["why"] + "".join(f" [{r['label']}: {r['verdict']}: {r['why']}]" for r in row["readings"]),
-              row["step"], research_text(row)] for row in rows),
+              (row.get("robustness") or {}).get("text", "not swept"), row["step"], research_text(row)] for row in rows),
         ),
     ]
     return "\n".join(lines) + "\n"
@@ -174,8 +190,11 @@ def render_html(rows: list[dict], pipeline: Pipeline | None = None, stamp: dict 
         if row.get("notebook_html"):
             links.append({"href": f"notebooks/{row['step']}.html#claims-{row['step']}", "text": "notebook cell"})
         links += [{"href": f"../{path}", "text": path.split("/")[-1].removesuffix(".png")} for path in row.get("figures", [])]
+        robust = row.get("robustness")
         shown.append({**row, "where": where(row), "section_key": section_key(row["section"]), "links": links,
-                      "sources": cited.get(row["id"], [])})
+                      "sources": cited.get(row["id"], []),
+                      "robustness_class": "not swept" if not robust else "fragile" if robust["flips"] else "robust",
+                      "robustness_text": robust["text"] if robust else "not swept"})
     arguments = {step: sum(r["step"] == step for r in rows) for step in dict.fromkeys(r["step"] for r in rows)}
     sections = sorted({r["section_key"] for r in shown}, key=lambda s: (not s[0].isdigit(), s))
     return _environment().get_template("claims.html.j2").render(

@@ -55,3 +55,12 @@ def new_figure(width: str = "single", aspect: float = 0.62, **subplots):
     apply_style()
     inches = COLUMN_WIDTHS_IN[width]
     return plt.subplots(figsize=(inches, inches * aspect), **subplots)
+
+
+def verdict_colours() -> dict[str, tuple]:
+    """One colour per verdict, the same in every figure: greens for reproduced, blues for consistent."""
+    c = sns.color_palette(PALETTE, 10)
+    return {"reproduced": c[2], "partly reproduced": c[8], "not reproduced": c[3], "consistent": c[0],
+            "inconsistent": c[4], "not checkable": (0.75, 0.75, 0.75), "needs data": (0.9, 0.9, 0.9),
+            "pending": (0.95, 0.95, 0.95)}
+
