@@ -49,7 +49,8 @@ class Parameter:
             extra = f", one of {list(self.choices)}"
         elif self.min is not None or self.max is not None:
             extra = f", in [{self.min}, {self.max}]"
-        return f"{self.name} ({self.type}{extra}, default {self.default!r}): {self.doc}"
+        swept = f" Swept over {list(self.sweep)}: {self.sweep_why}." if self.sweep else ""
+        return f"{self.name} ({self.type}{extra}, default {self.default!r}): {self.doc}{swept}"
 
 
 @dataclass(frozen=True)
