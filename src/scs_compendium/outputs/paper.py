@@ -28,6 +28,8 @@ from ..engine.spec import Pipeline, load_pipeline
 from ..engine.store import atomic_write_json, lookup, read_results, sha256_file
 from ..errors import CompendiumError
 from ..paths import CLAIMS_REPORT, FIGURES_DIR, PAPER_BUILD_DIR, PAPER_DIR, RESULTS_DIR
+from .bibliography import CSL_FILE, data_sources, sources_markdown, write_csl
+from .landing import write_index
 from .formatting import escape_markdown, format_value, markdown_table, where
 
 BUILD_DIR = PAPER_BUILD_DIR
@@ -177,6 +179,12 @@ def render(root: Path | None = None, pipeline: Pipeline | None = None) -> tuple[
         return f"![{caption}](../../figures/{stem}.png){attrs}"
 
     text = FIGURE.sub(figure, text)
+    if "{{data_sources}}" in text:
+        listing, research = sources_markdown(root, data_sources(root))
+        text = text.replace("{{data_sources}}", listing)
+        if research:  # the research's documents are in the references without a call in the text
+            text = re.sub(r"\A(---\n.*?\n)(---\n)", lambda m: m.group(1) + "nocite: |\n  " + ", ".join(f"@{k}" for k in research)
+                          + "\n" + m.group(2), text, count=1, flags=re.S)
     text = text.replace("{{claims_table}}", claims_table(resolver))
     text = re.sub(r"\{\{claims_list:([a-z_]+)\}\}", lambda m: claims_list(resolver, m.group(1)), text)
     text = resolver.fill(text)
@@ -186,11 +194,11 @@ def render(root: Path | None = None, pipeline: Pipeline | None = None) -> tuple[
     return text, stems, resolver.used_results
 
 
-def check_citations(root: Path, text: str) -> list[str]:
-    """Citation keys of the text; raise if one is not in references.bib."""
+def check_citations(root: Path, text: str, generated: tuple[str, ...] | set[str] = ()) -> list[str]:
+    """Citation keys of the text; raise if one is neither in references.bib nor `generated` (the data's sources)."""
     bib = (root / PAPER_DIR / "references.bib").read_text(encoding="utf-8")
-    defined = set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", bib))
-    body = re.sub(r"^---.*?^---", "", text, count=1, flags=re.S | re.M)  # the YAML header
+    defined = set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", bib)) | set(generated)
+    body = re.sub(r"\A---.*?^---", "", text, count=1, flags=re.S | re.M)  # the YAML header
     body = re.sub(r"`[^`]*`", "", body)  # code spans
     used = sorted(set(CITATION.findall(body)))
     missing = [key for key in used if key not in defined]
@@ -203,7 +211,7 @@ def fingerprint(root: Path, stems: list[str], steps: set[str]) -> dict[str, str]
     files = [root / PAPER_DIR / name for name in ("paper.md", "references.bib", "chicago-author-date.csl")]
     files += [root / FIGURES_DIR / f"{stem}.png" for stem in stems]
     files += [root / RESULTS_DIR / f"{step}.json" for step in sorted(steps)]
-    files += [root / f"{CLAIMS_REPORT}.json", Path(__file__)]
+    files += [root / f"{CLAIMS_REPORT}.json", root / CSL_FILE, *sorted(Path(__file__).parent.glob("*.py"))]
     return {str(p.relative_to(root)) if p.is_relative_to(root) else p.name: sha256_file(p) for p in files if p.is_file()}
 
 
@@ -215,7 +223,8 @@ def build(root: Path | None = None, formats: tuple[str, ...] = FORMATS, force: b
     pipeline = load_pipeline(root)
     root = pipeline.root
     text, stems, steps = render(root, pipeline)
-    check_citations(root, text)
+    csl = write_csl(root)  # paper/_build/data-sources.json: the documents the data rest on
+    check_citations(root, text, {item["id"] for item in json.loads(csl.read_text(encoding="utf-8"))})
     out_dir = root / BUILD_DIR
     targets = {fmt: out_dir / f"paper.{fmt}" for fmt in formats}
     stamp = out_dir / ".fingerprint.json"
@@ -223,10 +232,11 @@ def build(root: Path | None = None, formats: tuple[str, ...] = FORMATS, force: b
     if not force and stamp.is_file() and all(p.is_file() for p in targets.values()):
         if json.loads(stamp.read_text(encoding="utf-8")) == current:
             log("paper: fresh (nothing it reads has changed)")
+            write_index(root, pipeline)
             return targets
     out_dir.mkdir(parents=True, exist_ok=True)
     paper_dir = root / PAPER_DIR
-    common = ["--citeproc", f"--bibliography={paper_dir / 'references.bib'}", f"--csl={paper_dir / 'chicago-author-date.csl'}",
+    common = ["--citeproc", f"--bibliography={paper_dir / 'references.bib'}", f"--bibliography={csl}", f"--csl={paper_dir / 'chicago-author-date.csl'}",
               f"--resource-path={out_dir}", "--metadata=link-citations:true"]
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".tmp-") as tmp:
         tmp_dir = Path(tmp)
@@ -255,6 +265,7 @@ def build(root: Path | None = None, formats: tuple[str, ...] = FORMATS, force: b
             shutil.move(str(path), targets[fmt])
         shutil.move(str(filled_tmp), filled)
     atomic_write_json(stamp, current)
+    write_index(root, pipeline)  # the start page links the paper now
     return targets
 
 
