@@ -10,7 +10,7 @@ import pypandoc
 import pytest
 
 from scs_compendium.engine.spec import load_pipeline
-from scs_compendium.outputs.paper import Resolver, claims_table
+from scs_compendium.outputs.paper import Resolver, claims_appendix
 from scs_compendium.outputs.report import render_html, render_markdown
 
 HOSTILE = [
@@ -62,13 +62,13 @@ def test_claims_html_report_escapes_statements_and_evidence(statement):
     assert "&lt;" in body or "<" not in statement
 
 
-def test_paper_placeholders_and_claims_table_are_text(toy_fresh):
+def test_paper_placeholders_and_claims_appendix_are_text(toy_fresh):
     (toy_fresh / "build/results").mkdir(parents=True)
     (toy_fresh / "build/results/a.json").write_text(json.dumps(
         {"step": "a", "parameters": {}, "provenance": {}, "values": {"label": HOSTILE[0], "note": HOSTILE[2]}}))
     (toy_fresh / "build/claims.json").write_text(json.dumps([row(HOSTILE[1]) | {"id": "c1"}]))
     resolver = Resolver(load_pipeline(toy_fresh))
-    text = resolver.fill("Label {{a:label}}; note {{a:note}}; claim {{claims:c1.statement}}.\n\n") + claims_table(resolver)
+    text = resolver.fill("Label {{a:label}}; note {{a:note}}; claim {{claims:c1.statement}}.\n\n") + claims_appendix(resolver)
     html = html_of(text, "markdown")
     assert_inert(html)
     assert "&lt;b onmouseover" in html and "and the rest of the cell" in html
