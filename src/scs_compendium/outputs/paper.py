@@ -122,6 +122,11 @@ def figure_step(pipeline: Pipeline, stem: str) -> str:
     raise PaperError(f"figure:{stem}: no step of pipeline.yaml draws a figure {stem!r}")
 
 
+def _parameter_text(value: Any) -> str:
+    """A parameter as set: whole numbers as typed (a year is 2000, not 2,000), lists as lists."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else format_value(value)
+
+
 def caption_provenance(pipeline: Pipeline, stem: str) -> str:
     """'Step x (parameters ...; data ...).' from the results that drew the figure."""
     step = figure_step(pipeline, stem)
@@ -129,7 +134,7 @@ def caption_provenance(pipeline: Pipeline, stem: str) -> str:
         provenance = read_results(pipeline.root, step)["provenance"]
     except CompendiumError:
         raise PaperError(f"figure:{stem}: step {step!r} has not run (run `scs run {step}`)") from None
-    params = "; ".join(f"{k} = {format_value(v)}" for k, v in provenance["parameters"].items()) or "none"
+    params = "; ".join(f"{k} = {_parameter_text(v)}" for k, v in provenance["parameters"].items()) or "none"
     data = ", ".join(Path(p).name for p in provenance["inputs"] if not p.endswith("datapackage.json")) or "none"
     params, data = escape_markdown(params), escape_markdown(data)
     commit = escape_markdown(provenance.get("git_commit", "unknown")[:12])
