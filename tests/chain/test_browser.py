@@ -105,6 +105,7 @@ def test_start_page_links_the_report_every_notebook_figure_and_the_paper(browser
 
     paper.build(real_chain, log=lambda _: None)  # a no-op when an earlier test built it; it rewrites the page
     index = write_index(real_chain)
+    browser.get_log("browser")  # forget what earlier pages (executed notebooks, offline) logged
     browser.get(index.as_uri())
     links = {a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "a")}
     for link in links:
@@ -144,6 +145,7 @@ def test_a_permalink_shows_its_claim_and_the_legend_filters(browser, real_chain)
     rows = json.loads((real_chain / "build/claims.json").read_text())
     target = next(r for r in rows if r["verdict"] == "not reproduced")
     page = (real_chain / "build/claims.html").as_uri()
+    browser.get_log("browser")  # forget what earlier pages logged
     browser.get(f"{page}?verdict=reproduced#{target['id']}")  # the filter would hide it
     row = browser.find_element(By.ID, target["id"])
     assert row.is_displayed()
