@@ -2,7 +2,7 @@
 
 Before any kernel starts, the data package is validated (cached) and the claims
 registry is read, so that a broken table or claim fails the run early; after a
-run in which every step succeeded, the claims report is rebuilt.
+run in which every step succeeded, the claims report and the start page (build/index.html) are rebuilt.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from typing import Callable
 from .claims import load_registry
 from .engine.run import Runner
 from .engine.spec import Pipeline
+from .outputs.landing import write_index
 from .outputs.report import write_report
 from .sources.datapackage import validate_cached
 
@@ -27,7 +28,8 @@ def _read_registry(pipeline: Pipeline) -> None:
 
 def _write_report(pipeline: Pipeline) -> str:
     path = write_report(pipeline.root, pipeline)
-    return f"claims report: {path.relative_to(pipeline.root)} (and .md, .html)"
+    index = write_index(pipeline.root, pipeline)
+    return f"claims report: {path.relative_to(pipeline.root)} (and .md, .html); start page: {index.relative_to(pipeline.root)}"
 
 
 def compendium_runner(root: Path | str | None = None, log: Callable[[str], None] | None = None) -> Runner:

@@ -63,10 +63,11 @@ def _validate(args) -> int:
 
 
 def _report(args) -> int:
+    from .outputs.landing import write_index
     from .outputs.report import write_report
 
     path = write_report()
-    print(f"claims report: {path} (and .md, .html)")
+    print(f"claims report: {path} (and .md, .html); start page: {write_index()}")
     return 0
 
 

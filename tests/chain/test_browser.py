@@ -91,3 +91,70 @@ def test_every_link_of_the_page_resolves(browser, real_chain):
     notebook = next(link for link in links if "literature_shares.html" in link)
     browser.get(notebook)
     assert "Chinese literature" in browser.page_source
+
+
+def test_start_page_links_the_report_every_notebook_figure_and_the_paper(browser, real_chain, tmp_path):
+    from urllib.parse import unquote, urlparse
+
+    from PIL import Image
+    from selenium.webdriver.common.by import By
+
+    from scs_compendium.engine.spec import load_pipeline
+    from scs_compendium.outputs import paper
+    from scs_compendium.outputs.landing import write_index
+
+    paper.build(real_chain, log=lambda _: None)  # a no-op when an earlier test built it; it rewrites the page
+    index = write_index(real_chain)
+    browser.get_log("browser")  # forget what earlier pages (executed notebooks, offline) logged
+    browser.get(index.as_uri())
+    links = {a.get_attribute("href") for a in browser.find_elements(By.CSS_SELECTOR, "a")}
+    for link in links:
+        assert os.path.isfile(unquote(urlparse(link).path)), link
+    files = {unquote(urlparse(link).path) for link in links}
+    pipeline = load_pipeline(real_chain)
+    for name, step in pipeline.steps.items():
+        assert str(real_chain / f"build/notebooks/{name}.html") in files, name
+        for stem in step.figures:
+            assert str(real_chain / f"figures/{stem}.png") in files, stem
+            caption = browser.find_element(By.CSS_SELECTOR, f"#step-{name} .figures").text
+            assert f"{stem}.png" in caption and name in caption
+    for fmt in ("html", "pdf", "docx"):
+        assert str(real_chain / f"paper/_build/paper.{fmt}") in files
+    assert str(real_chain / "build/claims.html") in files
+    assert browser.find_element(By.ID, "commit").text and browser.find_element(By.ID, "generated").text
+    images = browser.find_elements(By.CSS_SELECTOR, ".figures img")
+    assert images and all(browser.execute_script("return arguments[0].naturalWidth", img) > 0 for img in images)
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 1400, f"the page is {width} px wide in a 1,400 px window"
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+    shot = tmp_path / "index.png"
+    browser.save_screenshot(str(shot))
+    low, high = Image.open(shot).convert("L").getextrema()
+    assert high - low > 100, "the screenshot is blank"
+
+    claims = next(link for link in links if "claims.html?step=" in link)
+    browser.get(claims)  # a step's link opens the report filtered to its claims
+    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr") if r.is_displayed()]
+    step = claims.rsplit("=", 1)[1]
+    assert visible and all(r.get_attribute("data-step") == step for r in visible)
+
+
+def test_a_permalink_shows_its_claim_and_the_legend_filters(browser, real_chain):
+    from selenium.webdriver.common.by import By
+
+    rows = json.loads((real_chain / "build/claims.json").read_text())
+    target = next(r for r in rows if r["verdict"] == "not reproduced")
+    page = (real_chain / "build/claims.html").as_uri()
+    browser.get_log("browser")  # forget what earlier pages logged
+    browser.get(f"{page}?verdict=reproduced#{target['id']}")  # the filter would hide it
+    row = browser.find_element(By.ID, target["id"])
+    assert row.is_displayed()
+    assert row.find_element(By.TAG_NAME, "details").get_attribute("open") is not None
+    assert browser.find_element(By.ID, "filter-verdict").get_attribute("value") == ""
+
+    browser.get(page)
+    browser.find_element(By.CSS_SELECTOR, '#verdict-counts tr[data-value="not reproduced"]').click()
+    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr") if r.is_displayed()]
+    assert len(visible) == sum(r["verdict"] == "not reproduced" for r in rows) > 0
+    assert "verdict=not+reproduced" in browser.current_url
+    assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import difflib
 import json
+import re
 from pathlib import Path
 
 import nbformat
@@ -112,6 +113,41 @@ def test_paper_builds_in_three_formats_with_every_figure(real_chain):
         pdf.close()
     html = targets["html"].read_text()
     assert html.count("<img") == len(stems) and "Appendix" in html
+
+
+def test_paper_has_its_own_fonts_numbered_figures_the_data_sources_and_the_same_bytes_twice(real_chain):
+    import zipfile
+
+    import pypdfium2 as pdfium
+
+    from scs_compendium.outputs import paper
+    from scs_compendium.outputs.bibliography import CSL_FILE
+    from scs_compendium.outputs.pdf import embedded_fonts
+
+    targets = paper.build(real_chain, force=True, log=lambda _: None)
+    first = targets["pdf"].read_bytes()
+    assert paper.build(real_chain, formats=("pdf",), force=True, log=lambda _: None)["pdf"].read_bytes() == first
+
+    fonts = embedded_fonts(targets["pdf"])  # built with system fonts hidden: only these can be there
+    assert "NotoSerifSC-Regular" in fonts
+    assert all(re.match(r"(LibertinusSerif|DejaVuSansMono|NotoSerifSC)(-|$)", name) for name in fonts), fonts
+    document = pdfium.PdfDocument(str(targets["pdf"]))
+    try:
+        text = "".join(page.get_textpage().get_text_range() for page in document)
+    finally:
+        document.close()
+    stems = len(paper.FIGURE.findall((real_chain / "paper/paper.md").read_text()))
+    for n in range(1, stems + 1):
+        assert f"Figure {n}." in text
+    assert "国家统计局" in text and "Section 7" in text  # Chinese glyphs, and the appendix grouped by section
+
+    html = targets["html"].read_text()
+    assert [m for m in re.findall(r"<figcaption[^>]*>.*?Figure (\d+)\.", html, re.S)] == [str(n) for n in range(1, stems + 1)]
+    with zipfile.ZipFile(targets["docx"]) as docx:
+        body = docx.read("word/document.xml").decode()
+    assert all(f"Figure {n}." in body for n in range(1, stems + 1))
+    for item in json.loads((real_chain / CSL_FILE).read_text()):  # every document of the data is in the references
+        assert f'id="ref-{item["id"]}"' in html, item
 
 
 def test_second_paper_build_is_a_no_op(real_chain):

@@ -10,7 +10,7 @@ import pypandoc
 import pytest
 
 from scs_compendium.engine.spec import load_pipeline
-from scs_compendium.outputs.paper import Resolver, claims_table
+from scs_compendium.outputs.paper import Resolver, claims_appendix
 from scs_compendium.outputs.report import render_html, render_markdown
 
 HOSTILE = [
@@ -62,16 +62,21 @@ def test_claims_html_report_escapes_statements_and_evidence(statement):
     assert "&lt;" in body or "<" not in statement
 
 
-def test_paper_placeholders_and_claims_table_are_text(toy_fresh):
+def test_paper_placeholders_and_claims_appendix_are_text(toy_fresh):
     (toy_fresh / "build/results").mkdir(parents=True)
     (toy_fresh / "build/results/a.json").write_text(json.dumps(
         {"step": "a", "parameters": {}, "provenance": {}, "values": {"label": HOSTILE[0], "note": HOSTILE[2]}}))
     (toy_fresh / "build/claims.json").write_text(json.dumps([row(HOSTILE[1]) | {"id": "c1"}]))
     resolver = Resolver(load_pipeline(toy_fresh))
-    text = resolver.fill("Label {{a:label}}; note {{a:note}}; claim {{claims:c1.statement}}.\n\n") + claims_table(resolver)
-    html = html_of(text, "markdown")
+    html = html_of(resolver.fill("Label {{a:label}}; note {{a:note}}; claim {{claims:c1.statement}}."), "markdown")
     assert_inert(html)
     assert "&lt;b onmouseover" in html and "and the rest of the cell" in html
+    # The appendix has markup of its own (bold id, italic labels): a hostile claim adds none to it.
+    appendix = html_of(claims_appendix(resolver), "markdown")
+    (toy_fresh / "build/claims.json").write_text(json.dumps([row("a plain statement", evidence="plain") | {"id": "c1"}]))
+    plain = html_of(claims_appendix(Resolver(load_pipeline(toy_fresh))), "markdown")
+    assert sorted(LIVE.findall(appendix)) == sorted(LIVE.findall(plain)) != []
+    assert "click&lt;/a&gt; (reported" in appendix and "Research:" in appendix  # nothing swallowed the rest of the block
 
 
 def test_escaping_keeps_the_text():

@@ -108,3 +108,33 @@ def test_unknown_citation_is_refused(mini):
     (mini / "paper/references.bib").write_text("@misc{known, title={x}}\n")
     with pytest.raises(paper.PaperError, match=r"cites \['unknown2020'\], not in paper/references.bib"):
         paper.check_citations(mini, "As [@known] and @unknown2020 say; mail me at a@b.org.")
+
+
+def test_settings_printed_come_from_the_results(mini):
+    # The paper's confidence level is the one the step ran with: -p literature_shares.confidence_level=0.99 says 99%.
+    sentence = re.search(r"\{\{literature_shares:settings\.confidence_level\|\w+\}\}\s+Wilson intervals", MANUSCRIPT)
+    assert sentence, "paper.md should print the confidence level of the Wilson intervals from the results"
+    path = mini / "build/results/literature_shares.json"
+    for level, shown in ((0.99, "99% Wilson"), (0.9, "90% Wilson")):
+        results = json.loads(path.read_text())
+        results["values"]["settings"] = {"confidence_level": level}
+        path.write_text(json.dumps(results))
+        write(mini, sentence.group(0))
+        assert " ".join(paper.render(mini)[0].split()) == shown + " intervals"
+
+
+def test_captions_are_numbered_and_name_the_parameters_as_set(mini):
+    path = mini / "build/results/literature_shares.json"
+    results = json.loads(path.read_text())
+    results["provenance"] = {"parameters": {"economic_categories": ["finance_economics", "economics_finance"],
+                                            "first_year": 2000, "interval": [0.1, 0.25], "confidence_level": 0.99},
+                             "inputs": {"data/raw/literature_classification.csv": "x", "data/datapackage.json": "y"},
+                             "git_commit": "0123456789abcdef"}
+    path.write_text(json.dumps(results))
+    (mini / "figures").mkdir()
+    (mini / "figures/literature_shares.png").write_bytes(b"png")
+    write(mini, "![One.](figure:literature_shares)\n\n![Two.](figure:literature_shares)")
+    text = paper.render(mini)[0]
+    assert text.index("**Figure 1.** One.") < text.index("**Figure 2.** Two.")
+    assert ("parameters: economic\\_categories = finance\\_economics, economics\\_finance; first\\_year = 2000; "
+            "interval = 0.1–0.25; confidence\\_level = 0.99; data: literature\\_classification.csv; commit 0123456789ab.") in text

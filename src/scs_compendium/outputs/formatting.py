@@ -6,7 +6,7 @@ from typing import Any, Iterable
 
 
 def format_value(value: Any) -> str:
-    """A result value as text: thousands separators, four significant digits, 'yes'/'no', pairs as ranges."""
+    """A result value as text: thousands separators, four significant digits, 'yes'/'no', pairs of numbers as ranges."""
     if value is None:
         return "–"
     if isinstance(value, bool):
@@ -15,8 +15,9 @@ def format_value(value: Any) -> str:
         return f"{value:,}"
     if isinstance(value, float):
         return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
-    if isinstance(value, list):
-        return "–".join(format_value(v) for v in value) if len(value) == 2 else ", ".join(map(format_value, value))
+    if isinstance(value, list):  # a pair of numbers is a range; anything else a list
+        numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+        return "–".join(format_value(v) for v in value) if len(value) == 2 and numbers else ", ".join(map(format_value, value))
     if isinstance(value, dict):
         return "; ".join(f"{k.split('.')[-2] if '.' in k else k}: {format_value(v)}" for k, v in value.items())
     return str(value)

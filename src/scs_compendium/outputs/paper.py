@@ -6,7 +6,8 @@
     {{claims:fn22-cnki-total.verdict}}                a field of the claims report
     {{verdicts:not_reproduced|int}}                   how many claims have that verdict
     ![Caption.](figure:literature_shares)             a figure of the chain
-    {{claims_table}}                                  the claims report as a table
+    {{claims_appendix}}                               every claim, grouped by section
+    {{data_sources}}                                  the documents each data table draws on, cited
 
 A placeholder whose result is missing fails the build, naming the key and the
 step that should write it. Each figure's caption ends with its provenance. Pandoc
@@ -28,17 +29,17 @@ from ..engine.spec import Pipeline, load_pipeline
 from ..engine.store import atomic_write_json, lookup, read_results, sha256_file
 from ..errors import CompendiumError
 from ..paths import CLAIMS_REPORT, FIGURES_DIR, PAPER_BUILD_DIR, PAPER_DIR, RESULTS_DIR
-from .formatting import escape_markdown, format_value, markdown_table, where
+from .bibliography import CSL_FILE, data_sources, sources_markdown, write_csl
+from .landing import write_index
+from .pdf import TYPST_HEADER, compile_pdf
+from ..claims import section_key
+from .formatting import escape_markdown, format_value, where
 
 BUILD_DIR = PAPER_BUILD_DIR
 FORMATS = ("html", "pdf", "docx")
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+):([^|}\s]+)\s*(?:\|\s*([a-z0-9_]+)\s*)?\}\}")
 FIGURE = re.compile(r"!\[(?P<caption>[^\]]*)\]\(figure:(?P<stem>[a-z0-9_]+)\)(?P<attrs>\{[^}]*\})?")
 CITATION = re.compile(r"(?<![\w@\\])@([A-Za-z][\w:.-]*\w)")  # not an e-mail address, not an escaped @
-
-
-# Long tables (the claims appendix) must break across pages; tables set small.
-TYPST_HEADER = "#show figure: set block(breakable: true)\n#show table: set text(size: 7pt)\n#set table(inset: 3pt)"
 
 
 class PaperError(CompendiumError):
@@ -121,6 +122,11 @@ def figure_step(pipeline: Pipeline, stem: str) -> str:
     raise PaperError(f"figure:{stem}: no step of pipeline.yaml draws a figure {stem!r}")
 
 
+def _parameter_text(value: Any) -> str:
+    """A parameter as set: whole numbers as typed (a year is 2000, not 2,000), lists as lists."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else format_value(value)
+
+
 def caption_provenance(pipeline: Pipeline, stem: str) -> str:
     """'Step x (parameters ...; data ...).' from the results that drew the figure."""
     step = figure_step(pipeline, stem)
@@ -128,20 +134,32 @@ def caption_provenance(pipeline: Pipeline, stem: str) -> str:
         provenance = read_results(pipeline.root, step)["provenance"]
     except CompendiumError:
         raise PaperError(f"figure:{stem}: step {step!r} has not run (run `scs run {step}`)") from None
-    params = ", ".join(f"{k} = {format_value(v)}" for k, v in provenance["parameters"].items()) or "none"
+    params = "; ".join(f"{k} = {_parameter_text(v)}" for k, v in provenance["parameters"].items()) or "none"
     data = ", ".join(Path(p).name for p in provenance["inputs"] if not p.endswith("datapackage.json")) or "none"
     params, data = escape_markdown(params), escape_markdown(data)
     commit = escape_markdown(provenance.get("git_commit", "unknown")[:12])
-    return f" *Made by step `{step}` (parameters: {params}; data: {data}; commit {commit}).*"
+    return f" *Made by step `{step}`; parameters: {params}; data: {data}; commit {commit}.*"
 
 
-def claims_table(resolver: Resolver) -> str:
-    """The claims report as a Pandoc pipe table: statement, reported, verdict, basis, why, research."""
-    return markdown_table(
-        ["Claim", "Where", "The article says", "Reported", "Verdict", "Basis", "Why", "Research"],
-        ([row["id"], where(row), row["statement"], row["reported"], row["verdict"], row["basis"], row["why"],
-          row["research"]["status"]] for row in resolver.claims().values()),
-    )
+def claims_appendix(resolver: Resolver) -> str:
+    """Every claim as a short block, grouped by the article's section: id and place, verdict and basis,
+    what the article says and reports, why, the research. Blocks wrap like text in every format."""
+    groups: dict[str, list[dict]] = {}
+    for row in resolver.claims().values():
+        groups.setdefault(section_key(row["section"]), []).append(row)
+    lines = ["```{=typst}", "#set text(size: 9.5pt)", "#set par(justify: false)", "```", ""]
+    for key in sorted(groups, key=lambda s: (not s[0].isdigit(), [int(p) if p.isdigit() else 0 for p in s.split(".")], s)):
+        title = f"Section {key}" if key[0].isdigit() else key.capitalize()
+        lines += [f"## {escape_markdown(title)} {{.unnumbered}}", ""]
+        for row in groups[key]:
+            research = row["research"]["status"]
+            lines += [
+                f"**`{row['id']}`** ({escape_markdown(where(row))}): **{escape_markdown(row['verdict'])}**; "
+                f"basis: {escape_markdown(row['basis'])}.\\",
+                f"*The article:* {escape_markdown(row['statement'])} (reported: {escape_markdown(row['reported'])}).\\",
+                f"*Why:* {escape_markdown(row['why'])}.\\",
+                f"*Research:* {escape_markdown(research)}.", ""]
+    return "\n".join(lines)
 
 
 def claims_list(resolver: Resolver, step: str) -> str:
@@ -180,14 +198,20 @@ def render(root: Path | None = None, pipeline: Pipeline | None = None) -> tuple[
         path = root / "figures" / f"{stem}.png"
         if not path.is_file():
             raise PaperError(f"figure:{stem}: figures/{stem}.png not found (step {figure_step(pipeline, stem)!r} draws it)")
-        stems.append(stem)
-        caption = match.group("caption").rstrip() + caption_provenance(pipeline, stem)
+        stems.append(stem)  # numbered in the caption itself: the same 'Figure N.' in HTML, DOCX and PDF
+        caption = f"**Figure {len(stems)}.** " + match.group("caption").rstrip() + caption_provenance(pipeline, stem)
         attrs = match.group("attrs") or "{width=100%}"
         return f"![{caption}](../../figures/{stem}.png){attrs}"
 
     text = FIGURE.sub(figure, text)
-    text = text.replace("{{claims_table}}", claims_table(resolver))
     text = text.replace("{{fragile_claims}}", fragile_claims(resolver))
+    if "{{data_sources}}" in text:
+        listing, research = sources_markdown(root, data_sources(root))
+        text = text.replace("{{data_sources}}", listing)
+        if research:  # the research's documents are in the references without a call in the text
+            text = re.sub(r"\A(---\n.*?\n)(---\n)", lambda m: m.group(1) + "nocite: |\n  " + ", ".join(f"@{k}" for k in research)
+                          + "\n" + m.group(2), text, count=1, flags=re.S)
+    text = text.replace("{{claims_appendix}}", claims_appendix(resolver))
     text = re.sub(r"\{\{claims_list:([a-z_]+)\}\}", lambda m: claims_list(resolver, m.group(1)), text)
     text = resolver.fill(text)
     leftover = re.search(r"\{\{[^}]*\}\}", text)
@@ -196,11 +220,11 @@ def render(root: Path | None = None, pipeline: Pipeline | None = None) -> tuple[
     return text, stems, resolver.used_results
 
 
-def check_citations(root: Path, text: str) -> list[str]:
-    """Citation keys of the text; raise if one is not in references.bib."""
+def check_citations(root: Path, text: str, generated: tuple[str, ...] | set[str] = ()) -> list[str]:
+    """Citation keys of the text; raise if one is neither in references.bib nor `generated` (the data's sources)."""
     bib = (root / PAPER_DIR / "references.bib").read_text(encoding="utf-8")
-    defined = set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", bib))
-    body = re.sub(r"^---.*?^---", "", text, count=1, flags=re.S | re.M)  # the YAML header
+    defined = set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", bib)) | set(generated)
+    body = re.sub(r"\A---.*?^---", "", text, count=1, flags=re.S | re.M)  # the YAML header
     body = re.sub(r"`[^`]*`", "", body)  # code spans
     used = sorted(set(CITATION.findall(body)))
     missing = [key for key in used if key not in defined]
@@ -213,7 +237,7 @@ def fingerprint(root: Path, stems: list[str], steps: set[str]) -> dict[str, str]
     files = [root / PAPER_DIR / name for name in ("paper.md", "references.bib", "chicago-author-date.csl")]
     files += [root / FIGURES_DIR / f"{stem}.png" for stem in stems]
     files += [root / RESULTS_DIR / f"{step}.json" for step in sorted(steps)]
-    files += [root / f"{CLAIMS_REPORT}.json", Path(__file__)]
+    files += [root / f"{CLAIMS_REPORT}.json", root / CSL_FILE, *sorted(Path(__file__).parent.glob("*.py"))]
     return {str(p.relative_to(root)) if p.is_relative_to(root) else p.name: sha256_file(p) for p in files if p.is_file()}
 
 
@@ -225,7 +249,8 @@ def build(root: Path | None = None, formats: tuple[str, ...] = FORMATS, force: b
     pipeline = load_pipeline(root)
     root = pipeline.root
     text, stems, steps = render(root, pipeline)
-    check_citations(root, text)
+    csl = write_csl(root)  # paper/_build/data-sources.json: the documents the data rest on
+    check_citations(root, text, {item["id"] for item in json.loads(csl.read_text(encoding="utf-8"))})
     out_dir = root / BUILD_DIR
     targets = {fmt: out_dir / f"paper.{fmt}" for fmt in formats}
     stamp = out_dir / ".fingerprint.json"
@@ -233,10 +258,11 @@ def build(root: Path | None = None, formats: tuple[str, ...] = FORMATS, force: b
     if not force and stamp.is_file() and all(p.is_file() for p in targets.values()):
         if json.loads(stamp.read_text(encoding="utf-8")) == current:
             log("paper: fresh (nothing it reads has changed)")
+            write_index(root, pipeline)
             return targets
     out_dir.mkdir(parents=True, exist_ok=True)
     paper_dir = root / PAPER_DIR
-    common = ["--citeproc", f"--bibliography={paper_dir / 'references.bib'}", f"--csl={paper_dir / 'chicago-author-date.csl'}",
+    common = ["--citeproc", f"--bibliography={paper_dir / 'references.bib'}", f"--bibliography={csl}", f"--csl={paper_dir / 'chicago-author-date.csl'}",
               f"--resource-path={out_dir}", "--metadata=link-citations:true"]
     with tempfile.TemporaryDirectory(dir=out_dir, prefix=".tmp-") as tmp:
         tmp_dir = Path(tmp)
@@ -257,7 +283,7 @@ def build(root: Path | None = None, formats: tuple[str, ...] = FORMATS, force: b
                 typ = tmp_dir / "paper.typ"
                 pypandoc.convert_file(str(filled_tmp), "typst", outputfile=str(typ), cworkdir=str(out_dir),
                                       extra_args=[*common, "--standalone", f"--variable=header-includes:{TYPST_HEADER}"])
-                _compile_typst(typ, staged[fmt], root)
+                compile_pdf(typ, staged[fmt], root)
             else:
                 raise PaperError(f"unknown paper format {fmt!r}; formats: {list(FORMATS)}")
             log(f"paper: {fmt} built")
@@ -265,16 +291,5 @@ def build(root: Path | None = None, formats: tuple[str, ...] = FORMATS, force: b
             shutil.move(str(path), targets[fmt])
         shutil.move(str(filled_tmp), filled)
     atomic_write_json(stamp, current)
+    write_index(root, pipeline)  # the start page links the paper now
     return targets
-
-
-def _compile_typst(source: Path, output: Path, root: Path) -> None:
-    import typst
-
-    # Figures are referenced as ../../figures/x.png from paper/_build: resolve them before compiling.
-    text = source.read_text(encoding="utf-8").replace('"../../figures/', f'"{(root / "figures").as_posix()}/')
-    source.write_text(text, encoding="utf-8")
-    try:
-        typst.compile(str(source), output=str(output), root="/")
-    except Exception as exc:  # typst raises its own error type with the message
-        raise PaperError(f"typst could not compile the paper: {exc}") from None
