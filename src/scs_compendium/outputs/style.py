@@ -1,18 +1,18 @@
 """The one figure style: journal column widths, a colour-blind palette, 8 pt text.
 
 `new_figure` applies the style, so every figure of the chain looks alike; the
-step context writes the files (:func:`scs_compendium.engine.store.save_figure`).
+step context writes the files (:func:`scs_compendium.engine.store.save_figure`) and
+shows them in the notebook whatever the matplotlib backend
+(:func:`scs_compendium.engine.context.show_inline`). The style leaves the backend
+alone: in JupyterLab it stays the inline one.
 """
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import seaborn as sns
 
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from ..engine.store import FIGURE_DPI  # noqa: E402
+from ..engine.store import FIGURE_DPI
 
 MM_PER_INCH = 25.4
 # Common journal column widths: 89 mm single column, 183 mm full page width.
