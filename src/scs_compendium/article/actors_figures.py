@@ -54,6 +54,23 @@ def corroboration_summary(claims: list, statuses: tuple[str, ...]) -> pd.DataFra
     return table.loc[order, [*statuses, NOT_RESEARCHED]]
 
 
+def findings(analysis: dict) -> str:
+    """What the sources say of the cited figures, as Markdown rendered from the analysis (never typed)."""
+    from ..outputs.style import escape_markdown as esc
+
+    figures, by_section = analysis["figures"], analysis["corroboration_by_section"]
+    counts = pd.Series([f["corroboration"] for f in figures]).value_counts()
+    lines = [f"- {len(figures)} cited figures: " + ", ".join(f"{n} {status}" for status, n in counts.items()) + "."]
+    lines += [f"    - {esc(f['figure'])}: the article {esc(f['article'])}, a source {esc(f['source'])}"
+              for f in figures if f["corroboration"] in ("differs", "partly corroborated")]
+    batches = analysis["zone_batches"]
+    lines.append(f"- Demonstration zones by dated batch: {esc('; '.join(f'{k}: {v}' for k, v in batches.items()))}.")
+    totals = pd.DataFrame(by_section).sum(axis=1)
+    lines.append(f"- Across the registry's {int(totals.sum())} claims: "
+                 + ", ".join(f"{int(n)} {status}" for status, n in totals.items() if n) + ".")
+    return "\n".join(lines)
+
+
 def plot_corroboration(summary: pd.DataFrame, ax) -> None:
     """Stacked bars: for each section of the article, its claims by corroboration status."""
     from ..outputs.style import palette

@@ -263,6 +263,37 @@ DEFINITION_LABELS = {
     ("cumulative", "total"): "listings since 2013 / population\n(per 100 persons, not a share)",
     ("cumulative", "aged_16_plus"): "listings since 2013 / population 16+\n(per 100 persons, not a share)",
 }
+ENTITY_LABELS = {
+    "revoked_licences_per_market_entity": "revoked licences / market entities",
+    "revoked_licences_per_enterprise": "revoked licences / enterprises",
+    "legal_subjects_per_market_entity": "legal-person subjects (est.) / market entities",
+    "legal_subjects_per_enterprise": "legal-person subjects (est.) / enterprises",
+    "legal_subjects_per_legal_entity": "legal-person subjects (est.) / legal entities (census)",
+}
+
+
+def findings(analysis: dict) -> str:
+    """Which reading gives the article's figures, as Markdown rendered from the analysis (never typed)."""
+    article, years = analysis["article"], ", ".join(analysis["settings"]["claim_years"])
+    low, high = article["range_percent"]
+
+    def against(value: float) -> str:
+        end = "upper" if value > high else "lower"
+        return "within the range" if low <= value <= high else f"{value / (high if value > high else low):.1f} times the range's {end} end"
+
+    lines = [f"- The article: {low:g}-{high:g}% of the population blacklisted in {years}; each reading in those years:"]
+    for (definition, base), label in DEFINITION_LABELS.items():
+        rates = analysis["in_claim_years"].get(f"{definition}_{base}", {})
+        unit = " per 100 persons" if definition == "cumulative" else "%"
+        if rates:
+            lines.append(f"    - {label.replace(chr(10), ' ')}: " + "; ".join(f"{y}: {v:.2f}{unit} ({against(v)})" for y, v in rates.items()))
+    trust = "; ".join(f"{k}: {v:.1f}%" for k, v in analysis["trustworthy_in_claim_years"].items()) or "no stock figure in those years"
+    lines.append(f"- Not listed now (100% less the stock), against the article's {article['trustworthy_percent']:g}%: {trust}.")
+    entities = analysis["entity_rates"]
+    lines.append(f"- Entities, against the article's {article['entity_percent']:g}% and the local target of at most "
+                 f"{article['local_target_percent']:g}%: " + ("; ".join(f"{ENTITY_LABELS[r['definition']]} {r['year']}: "
+                 f"{r['percent']:.2f}%" for r in entities) or "no entity rate within the allowed gap") + ".")
+    return "\n".join(lines)
 
 
 def plot_rates(analysis: dict, ax_people, ax_entities) -> None:
@@ -291,14 +322,7 @@ def plot_rates(analysis: dict, ax_people, ax_entities) -> None:
                      loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax_people.set_title("People", loc="left")
 
-    entity_rows = analysis["entity_rates"]
-    labels = {
-        "revoked_licences_per_market_entity": "revoked licences / market entities",
-        "revoked_licences_per_enterprise": "revoked licences / enterprises",
-        "legal_subjects_per_market_entity": "legal-person subjects (est.) / market entities",
-        "legal_subjects_per_enterprise": "legal-person subjects (est.) / enterprises",
-        "legal_subjects_per_legal_entity": "legal-person subjects (est.) / legal entities (census)",
-    }
+    entity_rows, labels = analysis["entity_rates"], ENTITY_LABELS
     for y, r in enumerate(entity_rows):
         ax_entities.scatter(r["percent"], y, color=colours.get(r["year"], "0.3"), s=18, zorder=3)
         ax_entities.annotate(r["year"], (r["percent"], y), xytext=(4, 3), textcoords="offset points", fontsize=6)

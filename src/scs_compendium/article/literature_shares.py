@@ -162,6 +162,31 @@ def majority_table(analysis: dict) -> pd.DataFrame:
     ])
 
 
+def findings(analysis: dict) -> str:
+    """What the figures imply, corpus by corpus, as Markdown rendered from the analysis (never typed)."""
+    from ..outputs.style import escape_markdown as esc
+
+    settings = analysis["settings"]
+    lines = []
+    for corpus in analysis["corpora"].values():
+        econ, cats = corpus["economic"], corpus["categories"]
+        misfits = [esc(cats[c]["label"]) for c in cats if not cats[c]["consistent"]]
+        fits = "every percentage fits a whole count" if not misfits else f"no whole count fits {', '.join(misfits)}"
+        verdict = "above" if econ["above_threshold"] else "not shown to be above"
+        share = (f"The economic fields ({', '.join(esc(cats[c]['label']) for c in econ['categories'])}) hold at least "
+                 f"{econ['min_count']:,} ({econ['min_share']:.1%}; {settings['confidence_level']:.0%} Wilson interval "
+                 f"{econ['wilson'][0]:.1%} to {econ['wilson'][1]:.1%}), one-sided p = {econ['p_value']:.2g}"
+                 if econ["categories"] else "No field of this corpus counts as economic")
+        lines.append(f"- **{esc(short_label(corpus['label']))}** ({corpus['total']:,} {esc(corpus['total_unit'])}): "
+                     f"{fits}. {share}: {verdict} {settings['majority_threshold']:.0%} at level {settings['significance']:g}.")
+    everywhere = "exceed" if analysis["economic_majority_everywhere"] else "are not shown to exceed"
+    precision = settings["percent_precision"]
+    lines.append(f"- So the economic fields ({esc(', '.join(settings['economic_categories']))}) {everywhere} "
+                 f"{settings['majority_threshold']:.0%} in every corpus, reading the percentages to {precision:g} "
+                 f"point{'s' * (precision != 1)}.")
+    return "\n".join(lines)
+
+
 def plot_shares(analysis: dict, ax) -> None:
     """Reported shares with Wilson intervals, economic fields coloured apart, the threshold marked."""
     from ..outputs.style import palette

@@ -96,6 +96,30 @@ def role_table(analysis: dict, codebook: pd.DataFrame) -> pd.DataFrame:
     ])
 
 
+def findings(analysis: dict) -> str:
+    """What the coded citations show, as Markdown rendered from the analysis (never typed)."""
+    from ..outputs.style import escape_markdown as esc
+
+    settings, years, econ = analysis["settings"], analysis["years"], analysis["economic"]
+    low, high = settings["year_range"]
+    level, hardly = settings["confidence_level"], settings["hardly_threshold"]
+    two = ", ".join(esc(work) for work in analysis["works_in_two_roles"]) or "none"
+    strands = ", ".join(f"{n} {strand}" for strand, n in analysis["strands"].items())
+    below = econ["ci_high"] < hardly
+    china = "; ".join(f"{esc(name)} at least {share:.0%}" for name, share in analysis["china"].items())
+    lines = [
+        f"- The article cites {analysis['works']} Western works of the chosen roles published {low}-{high} "
+        f"({analysis['assignments']} role assignments; works in two roles: {two}). By the article's strands: {strands}.",
+        f"- {econ['works']} of them ({econ['share']:.0%}; {level:.0%} interval {econ['ci'][0]:.0%} to {econ['ci'][1]:.0%}) "
+        f"read the SCS economically: the interval {'lies below' if below else 'does not lie below'} the "
+        f"{hardly:.0%} under which Western research 'hardly addresses economic aspects'.",
+        f"- The cited studies date from {years['first']} to {years['last']} (median {years['median']:g}); "
+        f"{years['from_2017']:.0%} of them from 2017 on.",
+        f"- China, by footnote 22's corpora: {china}." if china else "- China: the literature_shares step has not run.",
+    ]
+    return "\n".join(lines)
+
+
 def plot_scholarship(analysis: dict, ax_roles, ax_contrast, ax_years) -> None:
     """Works by role; economic share West vs China; years of the cited studies."""
     from ..outputs.style import palette

@@ -85,6 +85,23 @@ def event_table(events: pd.DataFrame) -> pd.DataFrame:
     return events.sort_values(["year", "id"])[cols]
 
 
+def findings(analysis: dict, events: pd.DataFrame) -> str:
+    """What the dated events show, as Markdown rendered from the analysis and the table (never typed)."""
+    from ..outputs.style import escape_markdown as esc
+
+    settings, names = analysis["settings"], events.set_index("id")["event"]
+    inception = settings["inception_event"]
+    lines = [f"- {analysis['events']} dated events; {analysis['events_with_outside_date']} of them dated by an outside source.",
+             f"- Counted from '{esc(names[inception])}' ({int(events.set_index('id').loc[inception, 'year'])}, the "
+             f"article's year), the SCS is {analysis['age_years']} years old in {settings['as_of_year']}."]
+    follow = sum(item["lag_years"] >= 0 for item in analysis["response_lags"])
+    lines.append(f"- In {follow} of {len(analysis['response_lags'])} controversy -> response pairs the response comes no "
+                 "earlier than the controversy:")
+    lines += [f"    - {esc(names[item['controversy']])} -> {esc(names[item['response']])}: {item['lag']} "
+              f"{item['lag_unit'].removesuffix('s') if item['lag'] == 1 else item['lag_unit']}" for item in analysis["response_lags"]]
+    return "\n".join(lines)
+
+
 def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, lags: list[dict], ax, categories=CATEGORIES) -> None:
     """Events by category on a time axis, the article's phases shaded, controversy -> response arrows."""
     from ..outputs.style import palette

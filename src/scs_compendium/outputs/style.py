@@ -13,6 +13,7 @@ import matplotlib.pyplot as plt
 import seaborn as sns
 
 from ..engine.store import FIGURE_DPI
+from .formatting import escape_markdown  # noqa: F401  (the article modules write their findings with it)
 
 MM_PER_INCH = 25.4
 # Common journal column widths: 89 mm single column, 183 mm full page width.
