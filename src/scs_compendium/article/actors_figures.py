@@ -75,11 +75,16 @@ def plot_corroboration(summary: pd.DataFrame, ax) -> None:
     """Stacked bars: for each section of the article, its claims by corroboration status."""
     from ..outputs.style import palette
 
-    colours = [*palette(3), (0.8, 0.8, 0.8)]  # 'not researched' in neutral grey
+    # A colour for every status (none may drop out of the bars): agreement blue, disagreement vermillion,
+    # no source in greys, lightest where nothing was looked for.
+    cb = palette(10)
+    colours = {"corroborated": cb[0], "partly corroborated": cb[9], "differs": cb[3], "not found": (0.62, 0.62, 0.62),
+               "not applicable": (0.8, 0.8, 0.8), NOT_RESEARCHED: (0.92, 0.92, 0.92)}
     left = pd.Series(0, index=summary.index)
     labels = [f"section {s}" if s[0].isdigit() else s for s in summary.index]
-    for colour, status in zip(colours, summary.columns):
-        ax.barh(labels, summary[status], left=left, color=colour, label=status)
+    for status in [s for s in summary.columns if summary[s].any()]:  # a status no claim has stays out of the legend
+        ax.barh(labels, summary[status], left=left, color=colours.get(status, "0.5"), label=status,
+                edgecolor="0.6" if status == NOT_RESEARCHED else "none", lw=0.4)
         left = left + summary[status]
     ax.invert_yaxis()
     ax.set_xlabel("claims of the article")

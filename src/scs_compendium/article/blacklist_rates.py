@@ -15,10 +15,15 @@ import pandas as pd
 from ..errors import DataError
 from .stats import Count, Rate, assume_unit, per_hundred, share, to_count
 
-POPULATION_DEFINITIONS = ("flow", "stock", "cumulative")
 POPULATION_BASES = ("total", "aged_16_plus")
-ENTITY_DEFINITIONS = ("revoked_licences_per_market_entity", "revoked_licences_per_enterprise", "legal_subjects_per_market_entity",
-                      "legal_subjects_per_enterprise", "legal_subjects_per_legal_entity")
+ENTITY_LABELS = {
+    "revoked_licences_per_market_entity": "revoked licences / market entities",
+    "revoked_licences_per_enterprise": "revoked licences / enterprises",
+    "legal_subjects_per_market_entity": "legal-person subjects (est.) / market entities",
+    "legal_subjects_per_enterprise": "legal-person subjects (est.) / enterprises",
+    "legal_subjects_per_legal_entity": "legal-person subjects (est.) / legal entities (census)",
+}
+ENTITY_DEFINITIONS = tuple(ENTITY_LABELS)
 # Footnote 66's 'moral entities' (personnes morales) are legal persons: enterprises and other legal entities.
 LEGAL_SUBJECT_DENOMINATORS = (("legal_subjects_per_market_entity", "market entities"),
                               ("legal_subjects_per_enterprise", "enterprises"),
@@ -263,15 +268,6 @@ DEFINITION_LABELS = {
     ("cumulative", "total"): "listings since 2013 / population\n(per 100 persons, not a share)",
     ("cumulative", "aged_16_plus"): "listings since 2013 / population 16+\n(per 100 persons, not a share)",
 }
-ENTITY_LABELS = {
-    "revoked_licences_per_market_entity": "revoked licences / market entities",
-    "revoked_licences_per_enterprise": "revoked licences / enterprises",
-    "legal_subjects_per_market_entity": "legal-person subjects (est.) / market entities",
-    "legal_subjects_per_enterprise": "legal-person subjects (est.) / enterprises",
-    "legal_subjects_per_legal_entity": "legal-person subjects (est.) / legal entities (census)",
-}
-
-
 def findings(analysis: dict) -> str:
     """Which reading gives the article's figures, as Markdown rendered from the analysis (never typed)."""
     article, years = analysis["article"], ", ".join(analysis["settings"]["claim_years"])
@@ -289,11 +285,13 @@ def findings(analysis: dict) -> str:
             lines.append(f"    - {label.replace(chr(10), ' ')}: " + "; ".join(f"{y}: {v:.2f}{unit} ({against(v)})" for y, v in rates.items()))
     trust = "; ".join(f"{k}: {v:.1f}%" for k, v in analysis["trustworthy_in_claim_years"].items()) or "no stock figure in those years"
     lines.append(f"- Not listed now (100% less the stock), against the article's {article['trustworthy_percent']:g}%: {trust}.")
-    entities = analysis["entity_rates"]
     lines.append(f"- Entities, against the article's {article['entity_percent']:g}% and the local target of at most "
                  f"{article['local_target_percent']:g}%: " + ("; ".join(f"{ENTITY_LABELS[r['definition']]} {r['year']}: "
-                 f"{r['percent']:.2f}%" for r in entities) or "no entity rate within the allowed gap") + ".")
+                 f"{r['percent']:.2f}%" for r in analysis["entity_rates"]) or "no entity rate within the allowed gap") + ".")
     return "\n".join(lines)
+
+
+DODGE = 0.16  # vertical offset between the years of one row (row spacing 1)
 
 
 def plot_rates(analysis: dict, ax_people, ax_entities) -> None:
@@ -307,19 +305,25 @@ def plot_rates(analysis: dict, ax_people, ax_entities) -> None:
     years_seen = sorted({r["year"] for r in rows})
     colours = dict(zip(years_seen, palette(len(years_seen))))
     low, high = analysis["article"]["range_percent"]
-    ax_people.axvspan(low, high, color="0.85", zorder=0, label=f"article: {low}-{high}% (2019-2020)")
+    claim_years = sorted(analysis["settings"]["claim_years"])
+    years = claim_years[0] if len(claim_years) == 1 else f"{claim_years[0]}-{claim_years[-1]}"
+    ax_people.axvspan(low, high, color="0.85", zorder=0, label=f"article: {low:g}-{high:g}% ({years})")
     for y, key in enumerate(keys[::-1]):
-        for r in rows:
-            if (r["definition"], r["base"]) == key:
-                ax_people.scatter(r["percent"], y, color=colours[r["year"]], s=18, zorder=3,
-                                  label=r["year"], marker="o" if r["kind"] == "share" else "D")
+        row = sorted((r for r in rows if (r["definition"], r["base"]) == key), key=lambda r: r["year"])
+        for i, r in enumerate(row):  # the years of a row one under the other (earliest on top): none hides another
+            ax_people.scatter(r["percent"], y - DODGE * (i - (len(row) - 1) / 2), color=colours[r["year"]], s=18,
+                              zorder=3, marker="o" if r["kind"] == "share" else "D", edgecolors="white", linewidths=0.4)
     ax_people.set_yticks(range(len(keys)), [DEFINITION_LABELS[k] for k in keys[::-1]])
     ax_people.set_xlabel("% of population")
     ax_people.set_xlim(0, max(r["percent"] for r in rows) * 1.08 if rows else 1)
-    handles, labels = ax_people.get_legend_handles_labels()
-    unique = dict(zip(labels, handles))
-    ax_people.legend(unique.values(), unique.keys(), frameon=False, fontsize=6,
-                     loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    from matplotlib.lines import Line2D
+
+    handles = [*ax_people.get_legend_handles_labels()[0]] + [
+        Line2D([], [], ls="", marker="o", color=colours[year], label=year) for year in years_seen] + [
+        Line2D([], [], ls="", marker=m, color="0.4", label=k) for m, k in (("o", "share of persons"),
+                                                                           ("D", "listings per 100 persons"))
+        if any((r["kind"] == "share") == (m == "o") for r in rows)]
+    ax_people.legend(handles=handles, frameon=False, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax_people.set_title("People", loc="left")
 
     entity_rows, labels = analysis["entity_rates"], ENTITY_LABELS
@@ -329,7 +333,7 @@ def plot_rates(analysis: dict, ax_people, ax_entities) -> None:
     ax_entities.set_yticks(range(len(entity_rows)), [labels[r["definition"]] for r in entity_rows])
     article = analysis["article"]
     ax_entities.axvline(article["entity_percent"], color="0.3", ls="--", lw=0.8,
-                        label=f"article: {article['entity_percent']:g}% (2019-2020)")
+                        label=f"article: {article['entity_percent']:g}% ({years})")
     ax_entities.axvline(article["local_target_percent"], color="0.3", ls=":", lw=0.8,
                         label=f"local target: at most {article['local_target_percent']:g}%")
     ax_entities.legend(frameon=False, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -375,7 +379,7 @@ def plot_comparators(analysis: dict, comparators: pd.DataFrame, ax) -> None:
             rows.append((f"{label} ({r['year']})", r["percent"], colours[0]))
     names = {"negative_credit_entry": "DE SCHUFA negative entry", "over_indebtedness": "DE over-indebted adults",
              "debt_in_collections": "US debt in collections", "credit_invisible": "US credit invisible (no record)"}
-    for row in comparators.itertuples():
+    for row in comparators.sort_values("year").sort_values("measure", key=lambda m: m.map(list(names).index), kind="stable").itertuples():
         colour = colours[2] if row.measure == "credit_invisible" else colours[1]
         rows.append((f"{names[row.measure]} ({row.year})", float(row.value), colour))
     for y, (label, value, colour) in enumerate(rows[::-1]):
@@ -390,6 +394,6 @@ def plot_comparators(analysis: dict, comparators: pd.DataFrame, ax) -> None:
     kinds = [("public sanction list (court list)", colours[0]), ("private payment default", colours[1]),
              ("no credit record", colours[2])]
     ax.legend(handles=[Line2D([], [], marker="o", ls="", color=c, label=k) for k, c in kinds],
-              frameon=False, fontsize=6, loc="lower right")
+              frameon=False, fontsize=6, loc="upper right")  # the top rows (China) end left of 10%
     ax.set_xlabel("% (log scale): public sanction list (CN) vs private payment default (DE, US)")
     ax.grid(axis="x", which="major", color="0.9")

@@ -196,8 +196,8 @@ def plot_shares(analysis: dict, ax) -> None:
     for corpus in analysis["corpora"].values():
         for cat in corpus["categories"].values():
             prefix = "more than " if cat["qualifier"] == "more_than" else ""
-            field = textwrap.shorten(cat["label"], 34, placeholder="...")
-            labels.append(f"{short_label(corpus['label'])}: {field}\n({prefix}{cat['reported_percent']:g}% of {corpus['total']:,})")
+            field = textwrap.fill(f"{short_label(corpus['label'])}: {cat['label']}", 30)  # whole, never cut
+            labels.append(f"{field}\n({prefix}{cat['reported_percent']:g}% of {corpus['total']:,})")
             shares.append(cat["point_share"] * 100)
             lows.append((cat["point_share"] - cat["wilson"][0]) * 100)
             highs.append((cat["wilson"][1] - cat["point_share"]) * 100)

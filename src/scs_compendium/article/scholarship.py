@@ -145,10 +145,10 @@ def plot_scholarship(analysis: dict, ax_roles, ax_contrast, ax_years) -> None:
 
     counts = analysis["years"]["counts"]
     ax_years.bar([int(y) for y in counts], list(counts.values()), color=colours[0])
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator, MultipleLocator
 
-    ax_years.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax_years.tick_params(axis="x", labelrotation=45)
+    ax_years.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))  # few enough years to read them level
+    ax_years.xaxis.set_minor_locator(MultipleLocator(1))
     ax_years.set_xlabel("year of the cited study")
     ax_years.set_ylabel("works")
     ax_years.set_title("When the scholarly wave came", loc="left")

@@ -176,7 +176,9 @@ def plot_timing(analysis: dict, ax) -> None:
     evidence = analysis["offline_evidence"]
     for start, stop, label in claimed_periods(analysis["article"]):
         ax.axvspan(start, stop, color="0.9", zorder=0)
-        ax.text(start, 0.98, label, transform=ax.get_xaxis_transform(), fontsize=6, va="top", rotation=90)
+        # named above the plot, centred on the period, so that no label covers a count
+        ax.text(start + (stop - start) / 2, 1.01, label.replace(" (", "\n("), transform=ax.get_xaxis_transform(),
+                fontsize=6, ha="center", va="bottom", linespacing=1.1)
     by_half = evidence["dated_media_pieces_by_half_year"]
     halves = [half_year_start(k) for k in by_half]
     ax.bar(halves, list(by_half.values()), width=150, align="edge", color=colours[0],
