@@ -157,3 +157,15 @@ def test_pytest_is_not_a_kernel():
     from scs_compendium.engine.context import in_kernel
 
     assert not in_kernel()
+
+
+@pytest.mark.parametrize("width", ["single", "double"])
+def test_saved_figure_stays_within_the_journal_column(tmp_path, width):
+    """Long tick labels are fitted inside the figure, so the file is no wider than the column."""
+    fig, ax = new_figure(width)
+    ax.barh(["Credit China: written by experts", "b"], [1, 2])
+    ax.set_xlabel("share of corpus (%)")
+    save_figure(fig, "wide", tmp_path, PROVENANCE)
+    plt.close(fig)
+    width_mm = Image.open(tmp_path / "wide.png").size[0] / 300 * 25.4
+    assert width_mm <= COLUMN_WIDTHS_IN[width] * 25.4 + 0.5

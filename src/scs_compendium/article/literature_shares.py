@@ -209,7 +209,7 @@ def plot_shares(analysis: dict, ax) -> None:
     ax.axvline(threshold, color="0.3", ls="--", lw=0.8)
     ax.text(threshold, len(labels) - 0.45, f" {threshold:g}%", va="bottom", fontsize=7, color="0.3")
     ax.set_xlim(0, 100)
-    ax.set_xlabel(f"share of corpus (%), {analysis['settings']['confidence_level']:.0%} Wilson interval")
+    ax.set_xlabel(f"share of corpus (%),\n{analysis['settings']['confidence_level']:.0%} Wilson interval")
     from matplotlib.patches import Patch
 
     ax.legend(

@@ -116,4 +116,4 @@ def plot_dumbbell(analysis: dict, ax) -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("year (* lag from the article's years; otherwise from publication dates)")
+    ax.set_xlabel("year (* lag from the article's years;\notherwise from publication dates)")

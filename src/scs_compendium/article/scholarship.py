@@ -129,7 +129,7 @@ def plot_scholarship(analysis: dict, ax_roles, ax_contrast, ax_years) -> None:
     ax_roles.barh([g.replace("_", " ") for g in groups], list(groups.values()), color=colours[0])
     ax_roles.invert_yaxis()
     ax_roles.set_xlabel("cited works")
-    ax_roles.set_title(f"Western scholarship by {analysis['settings']['grouping']}", loc="left")
+    ax_roles.set_title(f"Western scholarship\nby {analysis['settings']['grouping']}", loc="left")
 
     labels = ["West (article's citations)"] + [f"China: {name}" for name in analysis["china"]]
     shares = [analysis["economic"]["share"] * 100] + [v * 100 for v in analysis["china"].values()]
@@ -141,7 +141,7 @@ def plot_scholarship(analysis: dict, ax_roles, ax_contrast, ax_years) -> None:
     ax_contrast.invert_yaxis()
     ax_contrast.set_xlim(0, 100)
     ax_contrast.set_xlabel("% reading the SCS economically")
-    ax_contrast.set_title("Economic lens: West vs China", loc="left")
+    ax_contrast.set_title("Economic lens:\nWest vs China", loc="left")
 
     counts = analysis["years"]["counts"]
     ax_years.bar([int(y) for y in counts], list(counts.values()), color=colours[0])
@@ -151,4 +151,4 @@ def plot_scholarship(analysis: dict, ax_roles, ax_contrast, ax_years) -> None:
     ax_years.xaxis.set_minor_locator(MultipleLocator(1))
     ax_years.set_xlabel("year of the cited study")
     ax_years.set_ylabel("works")
-    ax_years.set_title("When the scholarly wave came", loc="left")
+    ax_years.set_title("When the scholarly\nwave came", loc="left")

@@ -151,7 +151,12 @@ def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, lags: list[dict], 
     levels = {c: i for i, c in enumerate(categories[::-1])}
     ax.set_ylim(-0.7, len(levels) - 0.2)
     ax.set_xlim(1976, PUBLICATION_YEAR + 1)
+    ax.set_yticks(list(levels.values()), list(levels.keys()))
+    ax.set_xlabel("year (filled: date confirmed by an outside source; open: the article's year only)\n"
+                  "shaded and named above: the compendium's phases (its coding of the periods the article describes)")
     renderer = ax.figure.canvas.get_renderer()
+    if ax.figure.get_layout_engine() is not None:  # place the names where the layout puts the axes
+        ax.figure.get_layout_engine().execute(ax.figure)
     names = []
     for i, phase in enumerate(phases.sort_values("start").itertuples()):
         ax.axvspan(phase.start, phase.end + 1, color="0.93" if i % 2 else "0.97", zorder=0)
@@ -164,8 +169,6 @@ def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, lags: list[dict], 
                 names.append(box)
                 break
             name.remove()
-    ax.annotate("the compendium's phases:", (0, 1), xytext=(-4, 2), xycoords="axes fraction", textcoords="offset points",
-                ha="right", va="bottom", fontsize=5.5, color="0.3", style="italic", annotation_clip=False)
     shown = events[events["category"].isin(categories)]
     positions = {}
     for row in shown.itertuples():
@@ -201,5 +204,3 @@ def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, lags: list[dict], 
             label.update_positions(renderer)
             box = Text.get_window_extent(label, renderer)
         taken.append(box)
-    ax.set_yticks(list(levels.values()), list(levels.keys()))
-    ax.set_xlabel("year (filled: date confirmed by an outside source; open: the article's year only)")

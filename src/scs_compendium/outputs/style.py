@@ -38,6 +38,7 @@ def apply_style() -> None:
             "axes.spines.right": False,
             "savefig.dpi": FIGURE_DPI,
             "savefig.bbox": "tight",
+            "savefig.pad_inches": 0.02,  # with the constrained layout, the file stays within the column width
             "pdf.fonttype": 42,  # TrueType, so journals' checkers accept the fonts
             "svg.fonttype": "none",  # text stays text in the SVG
         },
@@ -55,4 +56,7 @@ def new_figure(width: str = "single", aspect: float = 0.62, **subplots):
         raise ValueError(f"width must be one of {list(COLUMN_WIDTHS_IN)}, got {width!r}")
     apply_style()
     inches = COLUMN_WIDTHS_IN[width]
+    # Constrained layout fits labels, titles and legends inside the figure, so the saved file (cropped to what
+    # is drawn) is never wider than the journal's column.
+    subplots.setdefault("layout", "constrained")
     return plt.subplots(figsize=(inches, inches * aspect), **subplots)
