@@ -171,7 +171,7 @@ def analyse(root: Path | str, *, max_grid: int, workers: int) -> dict:
             "fragile": fragile, "settings": {"max_grid": max_grid, "workers": workers}}
 
 
-def findings_markdown(analysis: dict) -> str:
+def findings(analysis: dict) -> str:
     """The counts and every fragile verdict, as Markdown rendered from the results."""
     from .outputs.formatting import escape_markdown
 

@@ -201,3 +201,18 @@ def test_robustness_sweeps_the_claims_and_the_report_shows_it(real_chain):
         assert entry["text"].startswith("fragile (" if entry["flips"] else "robust (")
     assert (real_chain / "figures/robustness.png").is_file()
     assert 'data-robustness="fragile"' in (real_chain / "build/claims.html").read_text()
+
+
+def test_every_executed_notebook_shows_each_figure_its_step_saves(real_chain):
+    """Each declared figure is an image/png output of the executed notebook: the very PNG published."""
+    import base64
+
+    for step in STEPS:
+        nb = nbformat.read(real_chain / f"build/notebooks/{step.name}.ipynb", as_version=4)
+        shown = [base64.b64decode(output["data"]["image/png"]) for cell in nb.cells if cell.cell_type == "code"
+                 for output in cell.outputs if "image/png" in output.get("data", {})]
+        saved = [stem for stem in [*step.figures, *step.optional_figures] if (real_chain / f"figures/{stem}.png").is_file()]
+        assert set(step.figures) <= set(saved), step.name
+        for stem in saved:
+            assert (real_chain / f"figures/{stem}.png").read_bytes() in shown, f"{step.name}: {stem} not shown inline"
+        assert len(shown) == len(saved), f"{step.name}: each figure shown once"

@@ -178,8 +178,8 @@ def test_derived_rows_are_used_only_where_no_published_figure_exists(real_data):
     # end 2020 market entities: no published figure, so the derived one, marked as such
     count, _ = bl.entity_denominator(entities, pd.Timestamp("2020-12-31"), "market entities")
     assert count.label.endswith("derived") and any("154,000,000 / 1.111" in a for a in count.assumptions)
-    assert "npcic-2019-03-new-subjects" not in set(bl.usable(counts[counts["value_origin"] == "published"])["id"])
-    assert len(bl.usable(counts)) == len(counts)  # the derived counts fill gaps (own indicator or month)
+    assert "npcic-2019-03-new-subjects" not in set(stats.usable(counts[counts["value_origin"] == "published"])["id"])
+    assert len(stats.usable(counts)) == len(counts)  # the derived counts fill gaps (own indicator or month)
 
 
 def test_legal_person_denominators_are_in_the_data(real_data):

@@ -120,3 +120,52 @@ def test_step_context_under_the_runner_takes_the_declaration_it_is_handed(data_c
     ctx = StepContext("timeline", step.defaults(), root=data_copy)
     assert ctx.step == step and ctx.parameters == step.defaults()
     assert ctx.output_root == tmp_path / "staging"
+
+
+def test_saved_figure_is_shown_inline_in_a_kernel_as_the_very_png_written(data_copy, monkeypatch):
+    """The runner's Agg backend shows nothing: save_figure displays the saved PNG itself, once, and closes the figure."""
+    import IPython.display
+
+    from scs_compendium.engine import context
+
+    from ..conftest import step_defaults
+
+    monkeypatch.delenv("SCS_STEP", raising=False)
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objs, **kw: shown.extend(objs))
+    ctx = StepContext("literature_shares", step_defaults("literature_shares"), root=data_copy)
+
+    monkeypatch.setattr(context, "in_kernel", lambda: False)  # a plain interpreter: nothing shown
+    fig, ax = new_figure("single")
+    ax.plot([0, 1], [0, 1])
+    ctx.save_figure(fig, "literature_shares")
+    assert shown == [] and plt.fignum_exists(fig.number)
+    plt.close(fig)
+
+    monkeypatch.setattr(context, "in_kernel", lambda: True)
+    fig, ax = new_figure("single")
+    ax.plot([0, 1], [1, 0])
+    ctx.save_figure(fig, "literature_shares")
+    png = (data_copy / "figures/literature_shares.png").read_bytes()
+    assert len(shown) == 1 and shown[0].data == png and shown[0].format == "png"
+    width_px = Image.open(data_copy / "figures/literature_shares.png").size[0]
+    assert shown[0].width == round(width_px / 300 * context.INLINE_PX_PER_INCH)
+    assert not plt.fignum_exists(fig.number)  # closed: an inline backend does not show it twice
+
+
+def test_pytest_is_not_a_kernel():
+    from scs_compendium.engine.context import in_kernel
+
+    assert not in_kernel()
+
+
+@pytest.mark.parametrize("width", ["single", "double"])
+def test_saved_figure_stays_within_the_journal_column(tmp_path, width):
+    """Long tick labels are fitted inside the figure, so the file is no wider than the column."""
+    fig, ax = new_figure(width)
+    ax.barh(["Credit China: written by experts", "b"], [1, 2])
+    ax.set_xlabel("share of corpus (%)")
+    save_figure(fig, "wide", tmp_path, PROVENANCE)
+    plt.close(fig)
+    width_mm = Image.open(tmp_path / "wide.png").size[0] / 300 * 25.4
+    assert width_mm <= COLUMN_WIDTHS_IN[width] * 25.4 + 0.5

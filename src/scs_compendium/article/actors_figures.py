@@ -54,15 +54,37 @@ def corroboration_summary(claims: list, statuses: tuple[str, ...]) -> pd.DataFra
     return table.loc[order, [*statuses, NOT_RESEARCHED]]
 
 
+def findings(analysis: dict) -> str:
+    """What the sources say of the cited figures, as Markdown rendered from the analysis (never typed)."""
+    from ..outputs.style import escape_markdown as esc
+
+    figures, by_section = analysis["figures"], analysis["corroboration_by_section"]
+    counts = pd.Series([f["corroboration"] for f in figures]).value_counts()
+    lines = [f"- {len(figures)} cited figures: " + ", ".join(f"{n} {status}" for status, n in counts.items()) + "."]
+    lines += [f"    - {esc(f['figure'])}: the article {esc(f['article'])}, a source {esc(f['source'])}"
+              for f in figures if f["corroboration"] in ("differs", "partly corroborated")]
+    batches = analysis["zone_batches"]
+    lines.append(f"- Demonstration zones by dated batch: {esc('; '.join(f'{k}: {v}' for k, v in batches.items()))}.")
+    totals = pd.DataFrame(by_section).sum(axis=1)
+    lines.append(f"- Across the registry's {int(totals.sum())} claims: "
+                 + ", ".join(f"{int(n)} {status}" for status, n in totals.items() if n) + ".")
+    return "\n".join(lines)
+
+
 def plot_corroboration(summary: pd.DataFrame, ax) -> None:
     """Stacked bars: for each section of the article, its claims by corroboration status."""
     from ..outputs.style import palette
 
-    colours = [*palette(3), (0.8, 0.8, 0.8)]  # 'not researched' in neutral grey
+    # A colour for every status (none may drop out of the bars): agreement blue, disagreement vermillion,
+    # no source in greys, lightest where nothing was looked for.
+    cb = palette(10)
+    colours = {"corroborated": cb[0], "partly corroborated": cb[9], "differs": cb[3], "not found": (0.62, 0.62, 0.62),
+               "not applicable": (0.8, 0.8, 0.8), NOT_RESEARCHED: (0.92, 0.92, 0.92)}
     left = pd.Series(0, index=summary.index)
     labels = [f"section {s}" if s[0].isdigit() else s for s in summary.index]
-    for colour, status in zip(colours, summary.columns):
-        ax.barh(labels, summary[status], left=left, color=colour, label=status)
+    for status in [s for s in summary.columns if summary[s].any()]:  # a status no claim has stays out of the legend
+        ax.barh(labels, summary[status], left=left, color=colours.get(status, "0.5"), label=status,
+                edgecolor="0.6" if status == NOT_RESEARCHED else "none", lw=0.4)
         left = left + summary[status]
     ax.invert_yaxis()
     ax.set_xlabel("claims of the article")

@@ -8,47 +8,25 @@ converts the unit. Cumulative listings since 2013 are an intensity (listings per
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pandas as pd
 
 from ..errors import DataError
-from .stats import Count, Rate, assume_unit, per_hundred, share, to_count
+from .stats import Count, Rate, assume_unit, per_hundred, recorded, share, to_count, usable
 
 POPULATION_DEFINITIONS = ("flow", "stock", "cumulative")
 POPULATION_BASES = ("total", "aged_16_plus")
-ENTITY_DEFINITIONS = ("revoked_licences_per_market_entity", "revoked_licences_per_enterprise", "legal_subjects_per_market_entity",
-                      "legal_subjects_per_enterprise", "legal_subjects_per_legal_entity")
+ENTITY_LABELS = {
+    "revoked_licences_per_market_entity": "revoked licences / market entities",
+    "revoked_licences_per_enterprise": "revoked licences / enterprises",
+    "legal_subjects_per_market_entity": "legal-person subjects (est.) / market entities",
+    "legal_subjects_per_enterprise": "legal-person subjects (est.) / enterprises",
+    "legal_subjects_per_legal_entity": "legal-person subjects (est.) / legal entities (census)",
+}
+ENTITY_DEFINITIONS = tuple(ENTITY_LABELS)
 # Footnote 66's 'moral entities' (personnes morales) are legal persons: enterprises and other legal entities.
 LEGAL_SUBJECT_DENOMINATORS = (("legal_subjects_per_market_entity", "market entities"),
                               ("legal_subjects_per_enterprise", "enterprises"),
                               ("legal_subjects_per_legal_entity", "legal entities"))
-
-
-# --- what the sources say: qualifiers, assumptions and derived rows ----------------------
-QUALIFIER_BOUND = {"nearly": "an upper bound", "over": "a lower bound", "at_least": "a lower bound", "about": "approximate", "approximately": "approximate"}
-
-
-def usable(frame: pd.DataFrame) -> pd.DataFrame:
-    """Published rows, and derived rows only where no published row has the same indicator and date."""
-    if "value_origin" not in frame.columns:
-        return frame
-    keys = list(zip(frame["indicator"], frame["reference_date"]))
-    have = {k for k, origin in zip(keys, frame["value_origin"]) if origin != "derived"}
-    return frame[[origin != "derived" or k not in have for k, origin in zip(keys, frame["value_origin"])]]
-
-
-def recorded(count: Count, row) -> Count:
-    """The count with its source's qualifier, the compendium's assumption or, if derived, its derivation recorded."""
-    qualifier, derived = getattr(row, "qualifier", "exact"), getattr(row, "value_origin", "published") == "derived"
-    notes = [f"{row.id}: {row.assumption}"] if str(getattr(row, "assumption", "")).startswith("ASSUMPTION") else []
-    if derived:
-        notes.append(f"{row.id} is derived by the compendium (no published figure): {row.derivation}")
-    elif qualifier in QUALIFIER_BOUND:
-        notes.append(f"{row.id}: the source says '{qualifier.replace('_', ' ')}' {float(row.value):,.0f}; "
-                     f"used as printed, so the figure is {QUALIFIER_BOUND[qualifier]}")
-    label = ", ".join([count.label] + [qualifier.replace("_", " ")] * (qualifier != "exact") + ["derived"] * derived)
-    return replace(count, label=label, assumptions=(*count.assumptions, *notes))
 
 
 # --- denominators -------------------------------------------------------------------
@@ -268,6 +246,30 @@ DEFINITION_LABELS = {
     ("cumulative", "total"): "listings since 2013 / population\n(per 100 persons, not a share)",
     ("cumulative", "aged_16_plus"): "listings since 2013 / population 16+\n(per 100 persons, not a share)",
 }
+def findings(analysis: dict) -> str:
+    """Which reading gives the article's figures, as Markdown rendered from the analysis (never typed)."""
+    article, years = analysis["article"], ", ".join(analysis["settings"]["claim_years"])
+    low, high = article["range_percent"]
+
+    def against(value: float) -> str:
+        end = "upper" if value > high else "lower"
+        return "within the range" if low <= value <= high else f"{value / (high if value > high else low):.1f} times the range's {end} end"
+
+    lines = [f"- The article: {low:g}-{high:g}% of the population blacklisted in {years}; each reading in those years:"]
+    for (definition, base), label in DEFINITION_LABELS.items():
+        rates = analysis["in_claim_years"].get(f"{definition}_{base}", {})
+        unit = " per 100 persons" if definition == "cumulative" else "%"
+        if rates:
+            lines.append(f"    - {label.replace(chr(10), ' ')}: " + "; ".join(f"{y}: {v:.2f}{unit} ({against(v)})" for y, v in rates.items()))
+    trust = "; ".join(f"{k}: {v:.1f}%" for k, v in analysis["trustworthy_in_claim_years"].items()) or "no stock figure in those years"
+    lines.append(f"- Not listed now (100% less the stock), against the article's {article['trustworthy_percent']:g}%: {trust}.")
+    lines.append(f"- Entities, against the article's {article['entity_percent']:g}% and the local target of at most "
+                 f"{article['local_target_percent']:g}%: " + ("; ".join(f"{ENTITY_LABELS[r['definition']]} {r['year']}: "
+                 f"{r['percent']:.2f}%" for r in analysis["entity_rates"]) or "no entity rate within the allowed gap") + ".")
+    return "\n".join(lines)
+
+
+DODGE = 0.16  # vertical offset between the years of one row (row spacing 1)
 
 
 def plot_rates(analysis: dict, ax_people, ax_entities) -> None:
@@ -281,36 +283,35 @@ def plot_rates(analysis: dict, ax_people, ax_entities) -> None:
     years_seen = sorted({r["year"] for r in rows})
     colours = dict(zip(years_seen, palette(len(years_seen))))
     low, high = analysis["article"]["range_percent"]
-    ax_people.axvspan(low, high, color="0.85", zorder=0, label=f"article: {low}-{high}% (2019-2020)")
+    claim_years = sorted(analysis["settings"]["claim_years"])
+    years = claim_years[0] if len(claim_years) == 1 else f"{claim_years[0]}-{claim_years[-1]}"
+    ax_people.axvspan(low, high, color="0.85", zorder=0, label=f"article: {low:g}-{high:g}% ({years})")
     for y, key in enumerate(keys[::-1]):
-        for r in rows:
-            if (r["definition"], r["base"]) == key:
-                ax_people.scatter(r["percent"], y, color=colours[r["year"]], s=18, zorder=3,
-                                  label=r["year"], marker="o" if r["kind"] == "share" else "D")
+        row = sorted((r for r in rows if (r["definition"], r["base"]) == key), key=lambda r: r["year"])
+        for i, r in enumerate(row):  # the years of a row one under the other (earliest on top): none hides another
+            ax_people.scatter(r["percent"], y - DODGE * (i - (len(row) - 1) / 2), color=colours[r["year"]], s=18,
+                              zorder=3, marker="o" if r["kind"] == "share" else "D", edgecolors="white", linewidths=0.4)
     ax_people.set_yticks(range(len(keys)), [DEFINITION_LABELS[k] for k in keys[::-1]])
     ax_people.set_xlabel("% of population")
     ax_people.set_xlim(0, max(r["percent"] for r in rows) * 1.08 if rows else 1)
-    handles, labels = ax_people.get_legend_handles_labels()
-    unique = dict(zip(labels, handles))
-    ax_people.legend(unique.values(), unique.keys(), frameon=False, fontsize=6,
-                     loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    from matplotlib.lines import Line2D
+
+    handles = [*ax_people.get_legend_handles_labels()[0]] + [
+        Line2D([], [], ls="", marker="o", color=colours[year], label=year) for year in years_seen] + [
+        Line2D([], [], ls="", marker=m, color="0.4", label=k) for m, k in (("o", "share of persons"),
+                                                                           ("D", "listings per 100 persons"))
+        if any((r["kind"] == "share") == (m == "o") for r in rows)]
+    ax_people.legend(handles=handles, frameon=False, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax_people.set_title("People", loc="left")
 
-    entity_rows = analysis["entity_rates"]
-    labels = {
-        "revoked_licences_per_market_entity": "revoked licences / market entities",
-        "revoked_licences_per_enterprise": "revoked licences / enterprises",
-        "legal_subjects_per_market_entity": "legal-person subjects (est.) / market entities",
-        "legal_subjects_per_enterprise": "legal-person subjects (est.) / enterprises",
-        "legal_subjects_per_legal_entity": "legal-person subjects (est.) / legal entities (census)",
-    }
+    entity_rows, labels = analysis["entity_rates"], ENTITY_LABELS
     for y, r in enumerate(entity_rows):
         ax_entities.scatter(r["percent"], y, color=colours.get(r["year"], "0.3"), s=18, zorder=3)
         ax_entities.annotate(r["year"], (r["percent"], y), xytext=(4, 3), textcoords="offset points", fontsize=6)
     ax_entities.set_yticks(range(len(entity_rows)), [labels[r["definition"]] for r in entity_rows])
     article = analysis["article"]
     ax_entities.axvline(article["entity_percent"], color="0.3", ls="--", lw=0.8,
-                        label=f"article: {article['entity_percent']:g}% (2019-2020)")
+                        label=f"article: {article['entity_percent']:g}% ({years})")
     ax_entities.axvline(article["local_target_percent"], color="0.3", ls=":", lw=0.8,
                         label=f"local target: at most {article['local_target_percent']:g}%")
     ax_entities.legend(frameon=False, fontsize=6, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -356,7 +357,7 @@ def plot_comparators(analysis: dict, comparators: pd.DataFrame, ax) -> None:
             rows.append((f"{label} ({r['year']})", r["percent"], colours[0]))
     names = {"negative_credit_entry": "DE SCHUFA negative entry", "over_indebtedness": "DE over-indebted adults",
              "debt_in_collections": "US debt in collections", "credit_invisible": "US credit invisible (no record)"}
-    for row in comparators.itertuples():
+    for row in comparators.sort_values("year").sort_values("measure", key=lambda m: m.map(list(names).index), kind="stable").itertuples():
         colour = colours[2] if row.measure == "credit_invisible" else colours[1]
         rows.append((f"{names[row.measure]} ({row.year})", float(row.value), colour))
     for y, (label, value, colour) in enumerate(rows[::-1]):
@@ -371,6 +372,6 @@ def plot_comparators(analysis: dict, comparators: pd.DataFrame, ax) -> None:
     kinds = [("public sanction list (court list)", colours[0]), ("private payment default", colours[1]),
              ("no credit record", colours[2])]
     ax.legend(handles=[Line2D([], [], marker="o", ls="", color=c, label=k) for k, c in kinds],
-              frameon=False, fontsize=6, loc="lower right")
+              frameon=False, fontsize=6, loc="upper right")  # the top rows (China) end left of 10%
     ax.set_xlabel("% (log scale): public sanction list (CN) vs private payment default (DE, US)")
     ax.grid(axis="x", which="major", color="0.9")

@@ -162,6 +162,31 @@ def majority_table(analysis: dict) -> pd.DataFrame:
     ])
 
 
+def findings(analysis: dict) -> str:
+    """What the figures imply, corpus by corpus, as Markdown rendered from the analysis (never typed)."""
+    from ..outputs.style import escape_markdown as esc
+
+    settings = analysis["settings"]
+    lines = []
+    for corpus in analysis["corpora"].values():
+        econ, cats = corpus["economic"], corpus["categories"]
+        misfits = [esc(cats[c]["label"]) for c in cats if not cats[c]["consistent"]]
+        fits = "every percentage fits a whole count" if not misfits else f"no whole count fits {', '.join(misfits)}"
+        verdict = "above" if econ["above_threshold"] else "not shown to be above"
+        share = (f"The economic fields ({', '.join(esc(cats[c]['label']) for c in econ['categories'])}) hold at least "
+                 f"{econ['min_count']:,} ({econ['min_share']:.1%}; {settings['confidence_level']:.0%} Wilson interval "
+                 f"{econ['wilson'][0]:.1%} to {econ['wilson'][1]:.1%}), one-sided p = {econ['p_value']:.2g}"
+                 if econ["categories"] else "No field of this corpus counts as economic")
+        lines.append(f"- **{esc(short_label(corpus['label']))}** ({corpus['total']:,} {esc(corpus['total_unit'])}): "
+                     f"{fits}. {share}: {verdict} {settings['majority_threshold']:.0%} at level {settings['significance']:g}.")
+    everywhere = "exceed" if analysis["economic_majority_everywhere"] else "are not shown to exceed"
+    precision = settings["percent_precision"]
+    lines.append(f"- So the economic fields ({esc(', '.join(settings['economic_categories']))}) {everywhere} "
+                 f"{settings['majority_threshold']:.0%} in every corpus, reading the percentages to {precision:g} "
+                 f"point{'s' * (precision != 1)}.")
+    return "\n".join(lines)
+
+
 def plot_shares(analysis: dict, ax) -> None:
     """Reported shares with Wilson intervals, economic fields coloured apart, the threshold marked."""
     from ..outputs.style import palette
@@ -171,8 +196,8 @@ def plot_shares(analysis: dict, ax) -> None:
     for corpus in analysis["corpora"].values():
         for cat in corpus["categories"].values():
             prefix = "more than " if cat["qualifier"] == "more_than" else ""
-            field = textwrap.shorten(cat["label"], 34, placeholder="...")
-            labels.append(f"{short_label(corpus['label'])}: {field}\n({prefix}{cat['reported_percent']:g}% of {corpus['total']:,})")
+            field = textwrap.fill(f"{short_label(corpus['label'])}: {cat['label']}", 30)  # whole, never cut
+            labels.append(f"{field}\n({prefix}{cat['reported_percent']:g}% of {corpus['total']:,})")
             shares.append(cat["point_share"] * 100)
             lows.append((cat["point_share"] - cat["wilson"][0]) * 100)
             highs.append((cat["wilson"][1] - cat["point_share"]) * 100)
@@ -184,7 +209,7 @@ def plot_shares(analysis: dict, ax) -> None:
     ax.axvline(threshold, color="0.3", ls="--", lw=0.8)
     ax.text(threshold, len(labels) - 0.45, f" {threshold:g}%", va="bottom", fontsize=7, color="0.3")
     ax.set_xlim(0, 100)
-    ax.set_xlabel(f"share of corpus (%), {analysis['settings']['confidence_level']:.0%} Wilson interval")
+    ax.set_xlabel(f"share of corpus (%),\n{analysis['settings']['confidence_level']:.0%} Wilson interval")
     from matplotlib.patches import Patch
 
     ax.legend(

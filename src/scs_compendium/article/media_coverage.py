@@ -72,6 +72,29 @@ def analyse(pieces: pd.DataFrame, *, few_years_min: float, few_years_max: float,
     }
 
 
+def findings(analysis: dict, pieces: pd.DataFrame) -> str:
+    """What the pieces show, as Markdown rendered from the analysis and the table (never typed)."""
+    from ..outputs.style import escape_markdown as esc
+
+    low, high = analysis["settings"]["few_years"]
+    n, lags = analysis["outlets"], analysis["lags"]
+    dated = int(pieces["date"].notna().sum())
+    later = sum(analysis["nuanced_later"].values())
+    from_dates = ", ".join(f"{esc(outlet)} {lag:.1f}" for outlet, lag in analysis["lags_from_dates"].items()) or "none"
+    ci = analysis["median_ci"]
+    outside = [f"{esc(item['outlet'])} ({item['lag_years']:.1f})" for item in lags if not low <= item["lag_years"] <= high]
+    return "\n".join([
+        f"- {len(pieces)} pieces from {n} outlets; {dated} of the pieces are dated by a source, the others only to the "
+        f"article's year.",
+        f"- In {later} of {n} outlets the first nuanced piece comes later than the sensationalist one; lags from "
+        f"{analysis['spread_years'][0]:g} to {analysis['spread_years'][1]:g} years, median {analysis['median_lag_years']:g} "
+        f"({analysis['settings']['level']:.0%} bootstrap interval {ci[0]:g} to {ci[1]:g}).",
+        f"- {analysis['outlets_within_few_years']} of {n} lags lie within 'a few years' ({low:g} to {high:g}); "
+        f"lags from publication dates (years): {from_dates}.",
+        f"- Outside that span: {', '.join(outside) or 'no outlet'}.",
+    ])
+
+
 def plot_dumbbell(analysis: dict, ax) -> None:
     """One line per outlet from its sensationalist to its first nuanced piece."""
     from ..outputs.style import palette
@@ -93,4 +116,4 @@ def plot_dumbbell(analysis: dict, ax) -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel("year (* lag from the article's years; otherwise from publication dates)")
+    ax.set_xlabel("year (* lag from the article's years;\notherwise from publication dates)")

@@ -96,6 +96,30 @@ def role_table(analysis: dict, codebook: pd.DataFrame) -> pd.DataFrame:
     ])
 
 
+def findings(analysis: dict) -> str:
+    """What the coded citations show, as Markdown rendered from the analysis (never typed)."""
+    from ..outputs.style import escape_markdown as esc
+
+    settings, years, econ = analysis["settings"], analysis["years"], analysis["economic"]
+    low, high = settings["year_range"]
+    level, hardly = settings["confidence_level"], settings["hardly_threshold"]
+    two = ", ".join(esc(work) for work in analysis["works_in_two_roles"]) or "none"
+    strands = ", ".join(f"{n} {strand}" for strand, n in analysis["strands"].items())
+    below = econ["ci_high"] < hardly
+    china = "; ".join(f"{esc(name)} at least {share:.0%}" for name, share in analysis["china"].items())
+    lines = [
+        f"- The article cites {analysis['works']} Western works of the chosen roles published {low}-{high} "
+        f"({analysis['assignments']} role assignments; works in two roles: {two}). By the article's strands: {strands}.",
+        f"- {econ['works']} of them ({econ['share']:.0%}; {level:.0%} interval {econ['ci'][0]:.0%} to {econ['ci'][1]:.0%}) "
+        f"read the SCS economically: the interval {'lies below' if below else 'does not lie below'} the "
+        f"{hardly:.0%} under which Western research 'hardly addresses economic aspects'.",
+        f"- The cited studies date from {years['first']} to {years['last']} (median {years['median']:g}); "
+        f"{years['from_2017']:.0%} of them from 2017 on.",
+        f"- China, by footnote 22's corpora: {china}." if china else "- China: the literature_shares step has not run.",
+    ]
+    return "\n".join(lines)
+
+
 def plot_scholarship(analysis: dict, ax_roles, ax_contrast, ax_years) -> None:
     """Works by role; economic share West vs China; years of the cited studies."""
     from ..outputs.style import palette
@@ -105,7 +129,7 @@ def plot_scholarship(analysis: dict, ax_roles, ax_contrast, ax_years) -> None:
     ax_roles.barh([g.replace("_", " ") for g in groups], list(groups.values()), color=colours[0])
     ax_roles.invert_yaxis()
     ax_roles.set_xlabel("cited works")
-    ax_roles.set_title(f"Western scholarship by {analysis['settings']['grouping']}", loc="left")
+    ax_roles.set_title(f"Western scholarship\nby {analysis['settings']['grouping']}", loc="left")
 
     labels = ["West (article's citations)"] + [f"China: {name}" for name in analysis["china"]]
     shares = [analysis["economic"]["share"] * 100] + [v * 100 for v in analysis["china"].values()]
@@ -117,14 +141,14 @@ def plot_scholarship(analysis: dict, ax_roles, ax_contrast, ax_years) -> None:
     ax_contrast.invert_yaxis()
     ax_contrast.set_xlim(0, 100)
     ax_contrast.set_xlabel("% reading the SCS economically")
-    ax_contrast.set_title("Economic lens: West vs China", loc="left")
+    ax_contrast.set_title("Economic lens:\nWest vs China", loc="left")
 
     counts = analysis["years"]["counts"]
     ax_years.bar([int(y) for y in counts], list(counts.values()), color=colours[0])
-    from matplotlib.ticker import MaxNLocator
+    from matplotlib.ticker import MaxNLocator, MultipleLocator
 
-    ax_years.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax_years.tick_params(axis="x", labelrotation=45)
+    ax_years.xaxis.set_major_locator(MaxNLocator(nbins=4, integer=True))  # few enough years to read them level
+    ax_years.xaxis.set_minor_locator(MultipleLocator(1))
     ax_years.set_xlabel("year of the cited study")
     ax_years.set_ylabel("works")
-    ax_years.set_title("When the scholarly wave came", loc="left")
+    ax_years.set_title("When the scholarly\nwave came", loc="left")

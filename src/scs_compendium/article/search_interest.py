@@ -125,6 +125,36 @@ def analyse(snapshots: list[Snapshot], media: dict | None, scholarship: dict | N
     }
 
 
+def findings(analysis: dict) -> str:
+    """What the snapshot (or, without one, the offline evidence) shows, as Markdown rendered from the analysis."""
+    from ..outputs.style import escape_markdown as esc
+
+    article = analysis["article"]
+    said = ", ".join(f"{what} {article[claim]}" for claim, what in zip(CLAIMS, ("rose", "traction", "peak")))
+    meta = analysis.get("snapshot")
+    if meta is None:
+        lines = [f"- No Google Trends snapshot is used, so the claims read *needs data*: {analysis['needs_data']}."]
+    elif "series" not in analysis:
+        reason = next(iter(analysis["agrees"].values()))
+        lines = [f"- Snapshot {esc(meta.get('snapshot_id', ''))} cannot decide the claims: {esc(reason)}."]
+    else:
+        agree = {claim: sum(v.values()) for claim, v in analysis["agrees"].items()}
+        samples = len(next(iter(analysis["agrees"].values())))
+        lines = [f"- Snapshot {esc(meta.get('snapshot_id', ''))} ({esc(meta.get('geo') or 'worldwide')}, {samples} samples): "
+                 f"interest rose {analysis['onset'] or 'never'}, gained traction in {analysis['traction_year'] or 'no year'}, "
+                 f"peaked {analysis['peak']}; the article: {said}.",
+                 "- Samples agreeing with the article: " + "; ".join(f"{claim} {n} of {samples}" for claim, n in agree.items()) + "."]
+    evidence = analysis["offline_evidence"]
+    for key, what in (("dated_media_pieces_by_half_year", "dated media pieces of footnote 14, by half-year"),
+                      ("cited_studies_by_year", "cited Western studies, by year")):
+        counts = evidence.get(key) or {}
+        if counts:
+            top = max(counts.values())
+            lines.append(f"- Offline, the {what}: {', '.join(f'{k} {v}' for k, v in counts.items())}; the most in "
+                         f"{', '.join(k for k, v in counts.items() if v == top)}.")
+    return "\n".join(lines)
+
+
 def claimed_periods(article: dict) -> list[tuple[pd.Timestamp, pd.Timestamp, str]]:
     """Shaded spans for the article's three periods (half-years and a year)."""
     def span(label: str) -> tuple[pd.Timestamp, pd.Timestamp]:
@@ -146,7 +176,9 @@ def plot_timing(analysis: dict, ax) -> None:
     evidence = analysis["offline_evidence"]
     for start, stop, label in claimed_periods(analysis["article"]):
         ax.axvspan(start, stop, color="0.9", zorder=0)
-        ax.text(start, 0.98, label, transform=ax.get_xaxis_transform(), fontsize=6, va="top", rotation=90)
+        # named above the plot, centred on the period, so that no label covers a count
+        ax.text(start + (stop - start) / 2, 1.01, label.replace(" (", "\n("), transform=ax.get_xaxis_transform(),
+                fontsize=6, ha="center", va="bottom", linespacing=1.1)
     by_half = evidence["dated_media_pieces_by_half_year"]
     halves = [half_year_start(k) for k in by_half]
     ax.bar(halves, list(by_half.values()), width=150, align="edge", color=colours[0],

@@ -172,3 +172,29 @@ def to_count(row, label: str | None = None) -> Count:
         source=f"{row.id}: {row.publisher}, {row.source_title}",
         date=row.reference_date.date().isoformat(),
     )
+
+
+# --- what the sources say: qualifiers, assumptions and derived rows ----------------------
+QUALIFIER_BOUND = {"nearly": "an upper bound", "over": "a lower bound", "at_least": "a lower bound", "about": "approximate", "approximately": "approximate"}
+
+
+def usable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Published rows, and derived rows only where no published row has the same indicator and date."""
+    if "value_origin" not in frame.columns:
+        return frame
+    keys = list(zip(frame["indicator"], frame["reference_date"]))
+    have = {k for k, origin in zip(keys, frame["value_origin"]) if origin != "derived"}
+    return frame[[origin != "derived" or k not in have for k, origin in zip(keys, frame["value_origin"])]]
+
+
+def recorded(count: Count, row) -> Count:
+    """The count with its source's qualifier, the compendium's assumption or, if derived, its derivation recorded."""
+    qualifier, derived = getattr(row, "qualifier", "exact"), getattr(row, "value_origin", "published") == "derived"
+    notes = [f"{row.id}: {row.assumption}"] if str(getattr(row, "assumption", "")).startswith("ASSUMPTION") else []
+    if derived:
+        notes.append(f"{row.id} is derived by the compendium (no published figure): {row.derivation}")
+    elif qualifier in QUALIFIER_BOUND:
+        notes.append(f"{row.id}: the source says '{qualifier.replace('_', ' ')}' {float(row.value):,.0f}; "
+                     f"used as printed, so the figure is {QUALIFIER_BOUND[qualifier]}")
+    label = ", ".join([count.label] + [qualifier.replace("_", " ")] * (qualifier != "exact") + ["derived"] * derived)
+    return replace(count, label=label, assumptions=(*count.assumptions, *notes))

@@ -8,10 +8,13 @@ before Xi Jinping led the Party; it is more than twenty years old).
 
 from __future__ import annotations
 
+import re
 import textwrap
 from datetime import date
 
 import pandas as pd
+from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from ..errors import DataError
 
@@ -86,16 +89,87 @@ def event_table(events: pd.DataFrame) -> pd.DataFrame:
     return events.sort_values(["year", "id"])[cols]
 
 
-def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, lags: list[dict], ax, categories=CATEGORIES) -> None:
-    """Events by category on a time axis, the article's phases shaded, controversy -> response arrows."""
+def findings(analysis: dict, events: pd.DataFrame) -> str:
+    """What the dated events show, as Markdown rendered from the analysis and the table (never typed)."""
+    from ..outputs.style import escape_markdown as esc
+
+    settings, names = analysis["settings"], events.set_index("id")["event"]
+    inception = settings["inception_event"]
+    lines = [f"- {analysis['events']} dated events; {analysis['events_with_outside_date']} of them dated by an outside source.",
+             f"- Counted from '{esc(names[inception])}' ({int(events.set_index('id').loc[inception, 'year'])}, the "
+             f"article's year), the SCS is {analysis['age_years']} years old in {settings['as_of_year']}."]
+    follow = sum(item["lag_years"] >= 0 for item in analysis["response_lags"])
+    lines.append(f"- In {follow} of {len(analysis['response_lags'])} controversy -> response pairs the response comes no "
+                 "earlier than the controversy:")
+    lines += [f"    - {esc(names[item['controversy']])} -> {esc(names[item['response']])}: {item['lag']} "
+              f"{item['lag_unit'].removesuffix('s') if item['lag'] == 1 else item['lag_unit']}" for item in analysis["response_lags"]]
+    return "\n".join(lines)
+
+
+def key_events(events: pd.DataFrame, pairs: pd.DataFrame, inception_event: str) -> list[str]:
+    """The events the figure names, chosen by rule from the data: the one the SCS's age is counted from
+    (`inception_event`) and each response the compendium pairs with a controversy."""
+    chosen = [inception_event, *dict.fromkeys(pairs["response"])]
+    return [event for event in chosen if event in set(events["id"])]
+
+
+def event_label(text: str, width: int = 56) -> str:
+    """A short label from an event's description: no parentheses, its first clause, at most `width` characters."""
+    text = re.sub(r"\s*\([^)]*\)", "", text).split(";")[0].strip()
+    short = re.sub(r"\s+(after|and|the|of|on|to|a|for|in|with)…$", "…", textwrap.shorten(text, width, placeholder="…"))
+    return textwrap.fill(short, 30)
+
+
+def _clashes(box, taken, frame) -> int:
+    """How many boxes of `taken` a text's box overlaps, plus one if it leaves `frame` (display units)."""
+    inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+    return (not inside) + sum(box.overlaps(other) for other in taken)
+
+
+def _free(box, taken, frame) -> bool:
+    return _clashes(box, taken, frame) == 0
+
+
+def _label(ax, text: str, xy, dx: float, dy: float):
+    """An event's name `dx`, `dy` points from it, on a white ground, with a leader line."""
+    return ax.annotate(text, xy, xytext=(dx, dy), textcoords="offset points", ha="center", va="bottom" if dy > 0 else "top",
+                       fontsize=5.5, color="0.15", zorder=4, arrowprops={"arrowstyle": "-", "color": "0.55", "lw": 0.4,
+                                                                        "shrinkA": 1, "shrinkB": 3},
+                       bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
+
+
+# Where a label may go, in points from its point: above or below, then further out (nearest first).
+LABEL_OFFSETS = sorted(((dx, dy) for dy in (8, -8, 18, -18) for dx in range(-180, 61, 30)), key=lambda o: abs(o[0]) + abs(o[1]))
+
+
+def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, lags: list[dict], ax, categories=CATEGORIES,
+                  labelled=()) -> None:
+    """Events by category on a time axis; the compendium's phases shaded and named above the plot (one row of
+    names per overlap); controversy -> response arrows; the `labelled` events named (see `key_events`)."""
     from ..outputs.style import palette
 
     colours = dict(zip(CATEGORIES, palette(len(CATEGORIES))))
     levels = {c: i for i, c in enumerate(categories[::-1])}
-    for i, phase in enumerate(phases.itertuples()):
+    ax.set_ylim(-0.7, len(levels) - 0.2)
+    ax.set_xlim(1976, PUBLICATION_YEAR + 1)
+    ax.set_yticks(list(levels.values()), list(levels.keys()))
+    ax.set_xlabel("year (filled: date confirmed by an outside source; open: the article's year only)\n"
+                  "shaded and named above: the compendium's phases (its coding of the periods the article describes)")
+    renderer = ax.figure.canvas.get_renderer()
+    if ax.figure.get_layout_engine() is not None:  # place the names where the layout puts the axes
+        ax.figure.get_layout_engine().execute(ax.figure)
+    names = []
+    for i, phase in enumerate(phases.sort_values("start").itertuples()):
         ax.axvspan(phase.start, phase.end + 1, color="0.93" if i % 2 else "0.97", zorder=0)
-        ax.text((phase.start + phase.end + 1) / 2, len(levels) - 0.45 + 0.55 * (i % 2), textwrap.fill(phase.label, 24),
-                ha="center", va="bottom", fontsize=5.5, color="0.35")
+        for row in range(len(phases)):  # the first row where the name overlaps no other
+            name = ax.annotate(textwrap.fill(phase.label, 26), ((phase.start + phase.end + 1) / 2, 1), xytext=(0, 2 + 17 * row),
+                               xycoords=("data", "axes fraction"), textcoords="offset points", ha="center", va="bottom",
+                               fontsize=5.5, color="0.3", annotation_clip=False)
+            box = name.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in names):
+                names.append(box)
+                break
+            name.remove()
     shown = events[events["category"].isin(categories)]
     positions = {}
     for row in shown.itertuples():
@@ -112,7 +186,22 @@ def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, lags: list[dict], 
         if item["controversy"] in positions and item["response"] in positions:
             ax.annotate("", xy=positions[item["response"]], xytext=positions[item["controversy"]],
                         arrowprops={"arrowstyle": "->", "color": "0.4", "lw": 0.6, "connectionstyle": "arc3,rad=0.25"})
-    ax.set_yticks(list(levels.values()), list(levels.keys()))
-    ax.set_ylim(-0.6, len(levels) + 0.9)
-    ax.set_xlim(1976, PUBLICATION_YEAR + 1)
-    ax.set_xlabel("year (filled: date confirmed by an outside source; open: the article's year only)")
+    frame = ax.get_window_extent(renderer)
+    taken = [ax.transData.transform_bbox(Bbox.from_bounds(x - 0.6, y - 0.12, 1.2, 0.24)) for x, y in positions.values()]
+    text = shown.set_index("id")["event"]
+    for event in [e for e in labelled if e in positions]:  # each at the nearest place that covers no point or label
+        tried = []
+        for dx, dy in LABEL_OFFSETS:
+            label = _label(ax, event_label(text[event]), positions[event], dx, dy)
+            label.update_positions(renderer)
+            box = Text.get_window_extent(label, renderer)  # the text alone, without its leader line
+            if _free(box, taken, frame):
+                break
+            tried.append((_clashes(box, taken, frame), dx, dy))
+            label.remove()
+        else:  # no free place (a short figure, few rows): the place with the fewest clashes
+            _, dx, dy = min(tried, key=lambda t: t[0])  # the nearest of those
+            label = _label(ax, event_label(text[event]), positions[event], dx, dy)
+            label.update_positions(renderer)
+            box = Text.get_window_extent(label, renderer)
+        taken.append(box)

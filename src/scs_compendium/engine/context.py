@@ -26,7 +26,7 @@ from ..errors import ParameterError, ResultsError
 from ..paths import FIGURES_DIR, find_project_root, results_file
 from .params import check_value
 from .spec import Step, load_pipeline
-from .store import git_commit, read_results, save_figure, sha256_file, write_results
+from .store import FIGURE_DPI, git_commit, read_results, save_figure, sha256_file, write_results
 
 # Set by the runner for the kernel of one step.
 ENV_STEP = "SCS_STEP"
@@ -78,7 +78,9 @@ class StepContext:
                 f"figure {stem!r} is not declared for step {self.name!r} in pipeline.yaml "
                 f"(declared: {declared})"
             )
-        return save_figure(fig, stem, self.path(FIGURES_DIR), self.provenance)
+        written = save_figure(fig, stem, self.path(FIGURES_DIR), self.provenance)
+        show_inline(fig, next(path for path in written if path.suffix == ".png"))
+        return written
 
     def read_results(self, step: str) -> dict:
         """The `values` of an upstream step; it must be listed under `needs`."""
@@ -88,6 +90,38 @@ class StepContext:
                 "'needs' in pipeline.yaml"
             )
         return read_results(self.root, step)["values"]
+
+
+# Pixels of the inline image per inch of the figure: about what Jupyter shows a figure at (100 dpi),
+# a little larger so that the journal's 7-8 pt text reads on screen.
+INLINE_PX_PER_INCH = 125
+
+
+def in_kernel() -> bool:
+    """Whether the code runs in a Jupyter kernel (JupyterLab, papermill, nbclient), not a plain interpreter."""
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    return getattr(get_ipython(), "kernel", None) is not None
+
+
+def show_inline(fig, png: Path) -> None:
+    """Show a saved figure in the notebook: the very PNG that was written, whatever the matplotlib backend.
+
+    The runner gives every kernel the Agg backend, which shows nothing by itself; so the figure is
+    displayed as an image output (the executed notebook and its HTML page keep it), then closed, so
+    that an inline backend (JupyterLab) does not show it a second time. Outside a kernel, nothing happens.
+    """
+    if not in_kernel():
+        return
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    data = png.read_bytes()
+    width_px = int.from_bytes(data[16:20], "big")  # the PNG header's width
+    display(Image(data=data, format="png", width=round(width_px / FIGURE_DPI * INLINE_PX_PER_INCH)))
+    plt.close(fig)
 
 
 def _pick_parameters(step: Step, namespace: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,18 +1,19 @@
 """The one figure style: journal column widths, a colour-blind palette, 8 pt text.
 
 `new_figure` applies the style, so every figure of the chain looks alike; the
-step context writes the files (:func:`scs_compendium.engine.store.save_figure`).
+step context writes the files (:func:`scs_compendium.engine.store.save_figure`) and
+shows them in the notebook whatever the matplotlib backend
+(:func:`scs_compendium.engine.context.show_inline`). The style leaves the backend
+alone: in JupyterLab it stays the inline one.
 """
 
 from __future__ import annotations
 
-import matplotlib
+import matplotlib.pyplot as plt
+import seaborn as sns
 
-matplotlib.use("Agg", force=False)
-import matplotlib.pyplot as plt  # noqa: E402
-import seaborn as sns  # noqa: E402
-
-from ..engine.store import FIGURE_DPI  # noqa: E402
+from ..engine.store import FIGURE_DPI
+from .formatting import escape_markdown  # noqa: F401  (the article modules write their findings with it)
 
 MM_PER_INCH = 25.4
 # Common journal column widths: 89 mm single column, 183 mm full page width.
@@ -37,6 +38,7 @@ def apply_style() -> None:
             "axes.spines.right": False,
             "savefig.dpi": FIGURE_DPI,
             "savefig.bbox": "tight",
+            "savefig.pad_inches": 0.02,  # with the constrained layout, the file stays within the column width
             "pdf.fonttype": 42,  # TrueType, so journals' checkers accept the fonts
             "svg.fonttype": "none",  # text stays text in the SVG
         },
@@ -54,6 +56,9 @@ def new_figure(width: str = "single", aspect: float = 0.62, **subplots):
         raise ValueError(f"width must be one of {list(COLUMN_WIDTHS_IN)}, got {width!r}")
     apply_style()
     inches = COLUMN_WIDTHS_IN[width]
+    # Constrained layout fits labels, titles and legends inside the figure, so the saved file (cropped to what
+    # is drawn) is never wider than the journal's column.
+    subplots.setdefault("layout", "constrained")
     return plt.subplots(figsize=(inches, inches * aspect), **subplots)
 
 

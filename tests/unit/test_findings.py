@@ -1,0 +1,124 @@
+"""The notebooks' findings are rendered from the analysis: other parameters or data, other text."""
+
+from __future__ import annotations
+
+import nbformat
+import pandas as pd
+import pytest
+
+from scs_compendium.article import (actors_figures as af, blacklist_rates as bl, literature_shares as ls,
+                                    media_coverage as media, scholarship as sch, search_interest as si, timeline as tl)
+from scs_compendium.claims import RESEARCH_STATUSES, load_registry, reported_values
+from scs_compendium.engine.spec import load_pipeline
+from scs_compendium.sources import tables
+
+from ..conftest import REPO, step_defaults
+from .test_google_trends import as_snapshot, synthetic_series
+
+
+def run(module, *data, **overrides):
+    """A step's analysis on the real data with the defaults of pipeline.yaml, some overridden."""
+    name = module.__name__.rsplit(".", 1)[-1]
+    return module.analyse(*data, **{**step_defaults(name), **overrides})
+
+
+@pytest.fixture(scope="module")
+def china():
+    return run(ls, tables.load_classification())
+
+
+def test_literature_findings_follow_the_threshold_and_the_fields():
+    frame = tables.load_classification()
+    default = ls.findings(run(ls, frame))
+    assert "exceed 50% in every corpus" in default and "not shown" not in default
+    stricter = ls.findings(run(ls, frame, majority_threshold=0.6, economic_categories=["finance_economics"]))
+    assert "are not shown to exceed 60% in every corpus" in stricter
+    assert "No field of this corpus counts as economic" in stricter  # Credit China has no finance_economics row
+
+
+def test_scholarship_findings_follow_first_year(china):
+    codebook = tables.load_codebook()
+    citations = tables.load_citations(codebook)
+    default, recent = (run(sch, citations, codebook, china, first_year=year) for year in (2000, 2020))
+    assert recent["works"] < default["works"] and recent["years"]["first"] >= 2020
+    for analysis in (default, recent):
+        text = sch.findings(analysis)
+        low, high = analysis["settings"]["year_range"]
+        assert f"cites {analysis['works']} Western works of the chosen roles published {low}-{high}" in text
+        assert f"date from {analysis['years']['first']} to {analysis['years']['last']}" in text
+        assert all(work in text for work in analysis["works_in_two_roles"])
+        below = analysis["economic"]["ci_high"] < analysis["settings"]["hardly_threshold"]
+        assert ("the interval lies below" in text) == below
+    assert sch.findings(default) != sch.findings(recent)
+    assert "works in two roles: none" in sch.findings(recent)
+
+
+def test_media_findings_follow_what_counts_as_a_few_years():
+    pieces = tables.load_pieces()
+    default, loose = run(media, pieces), run(media, pieces, few_years_min=1.0)
+    assert loose["outlets_within_few_years"] > default["outlets_within_few_years"]
+    for analysis in (default, loose):
+        text = media.findings(analysis, pieces)
+        assert f"{analysis['outlets_within_few_years']} of {analysis['outlets']} lags lie within" in text
+        assert f"{int(pieces['date'].notna().sum())} of the pieces are dated" in text
+    assert "Outside that span: no outlet." in media.findings(loose, pieces)
+    assert "Outside that span: no outlet." not in media.findings(default, pieces)
+
+
+def test_search_interest_findings_follow_the_snapshot():
+    reported = reported_values(list(si.CLAIMS))
+    none = run(si, [], {"dated_pieces_by_half_year": {"2016H2": 2, "2018H2": 3}}, None, reported)
+    text = si.findings(none)
+    assert "needs data" in text and "the most in 2018H2" in text
+    found = run(si, as_snapshot(synthetic_series(), synthetic_series(peak="2020-03")), None, None, reported, smoothing=1)
+    text = si.findings(found)
+    assert "needs data" not in text
+    assert "interest rose 2016H2, gained traction in 2018" in text and "2 samples" in text
+    assert "s3-trends-peak-2021h2 1 of 2" in text  # one sample peaks in 2020
+
+
+def test_blacklist_findings_follow_the_claim_years():
+    counts, population = tables.load_counts(), tables.load_population()
+    entities, reported = tables.load_market_entities(), reported_values(list(bl.ARTICLE_CLAIMS))
+    default = run(bl, counts, population, entities, reported)
+    other = run(bl, counts, population, entities, reported, claim_years=["2018"])
+    text = bl.findings(default)
+    for years in default["in_claim_years"].values():
+        for year, value in years.items():
+            assert f"{year}: {value:.2f}" in text
+    flow = default["in_claim_years"]["flow_total"]
+    low, high = default["article"]["range_percent"]
+    assert text.count("within the range") >= sum(low <= v <= high for v in flow.values())
+    assert "blacklisted in 2018;" in bl.findings(other) and "blacklisted in 2019, 2020;" in text
+    assert bl.findings(other) != text
+
+
+def test_timeline_findings_follow_the_inception_event():
+    events = tables.load_events()
+    pairs = tables.load_pairs(events)
+    for inception in ("jiang-promotes-scs", "planning-outline-2014"):
+        analysis = run(tl, events, pairs, inception_event=inception)
+        text = tl.findings(analysis, events)
+        name = events.set_index("id").loc[inception, "event"]
+        assert f"'{name}'" in text and f"the SCS is {analysis['age_years']} years old" in text
+        assert text.count("\n    - ") == len(pairs)  # one line per controversy -> response pair
+
+
+def test_actors_findings_follow_the_sources(tmp_path):
+    claims = load_registry()
+    figures = tables.load_figures()
+    analysis = run(af, figures, tables.load_events(), claims, RESEARCH_STATUSES)
+    text = af.findings(analysis)
+    n_found = int((figures["corroboration"] == "not found").sum())
+    assert f"{len(figures)} cited figures:" in text and f"{n_found} not found" in text
+    changed = figures.copy()
+    changed.loc[changed["corroboration"] == "not found", "corroboration"] = "corroborated"
+    other = af.findings(run(af, changed, tables.load_events(), claims, RESEARCH_STATUSES))
+    assert "not found" not in other.splitlines()[0] and other != text
+
+
+@pytest.mark.parametrize("step", list(load_pipeline(REPO).steps.values()), ids=lambda s: s.name)
+def test_every_notebook_renders_its_findings(step):
+    """A notebook states its findings from code (its step's findings()), not in typed prose."""
+    code = "\n".join(c.source for c in nbformat.read(REPO / step.notebook, as_version=4).cells if c.cell_type == "code")
+    assert "findings(" in code and "Markdown(" in code
