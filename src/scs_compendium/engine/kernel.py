@@ -23,6 +23,16 @@ from pathlib import Path
 
 MARK = "\x1escs "  # begins the runner's messages among whatever the steps print
 ENGINE = "scs"  # papermill's nbclient engine, telling the runner which cell runs
+# jsonschema builds an RFC 3987 grammar when it is imported, if rfc3987_syntax is installed (about
+# 2 s of CPU in every process, kernels included); it serves only jsonschema's format checker for
+# "iri", which nothing in the chain uses (frictionless and nbformat validate without a format
+# checker). The runner's processes and the kernels it starts do without it.
+UNUSED = "rfc3987_syntax"
+SKIP_UNUSED = f"__import__('sys').modules.setdefault({UNUSED!r}, None)"  # leaves no name behind
+
+
+def skip_unused_imports() -> None:
+    sys.modules.setdefault(UNUSED, None)
 
 
 def failing_cell(source_nb: Path, executed_nb: Path) -> dict:
@@ -99,9 +109,7 @@ def send(message: dict) -> None:
 
 def main() -> int:
     signal.signal(signal.SIGTERM, _interrupt)
-    # jsonschema (imported by nbformat) builds an RFC 3987 grammar at import when rfc3987_syntax is
-    # installed (1.5 s and more); notebook validation never checks that format, so skip it here.
-    sys.modules.setdefault("rfc3987_syntax", None)
+    skip_unused_imports()
     try:
         import papermill as pm
 
@@ -166,6 +174,7 @@ def _run(pm, notebook: str, output: str, parameters: dict, error_json: str) -> i
             # Every cell has finished and the notebook is saved: waiting for the kernel's exit
             # handlers (a second or two a step) would only delay the next step.
             shutdown_kernel="immediate",
+            extra_arguments=[f"--IPKernelApp.exec_lines={SKIP_UNUSED}"],
         )
     except pm.PapermillExecutionError as exc:
         info = {"ename": exc.ename, "evalue": exc.evalue, "execution_count": exc.exec_count}
