@@ -9,6 +9,9 @@ from .errors import CompendiumError
 
 
 def _run(args) -> int:
+    from .engine.kernel import skip_unused_imports
+
+    skip_unused_imports()  # before the data checks import jsonschema (see engine.kernel)
     from .chain import compendium_runner
 
     runner = compendium_runner()

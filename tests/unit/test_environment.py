@@ -111,3 +111,15 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in (REPO / ".ci/run").read_text()
     readme = (REPO / "README.md").read_text()
     assert "make all" in readme and "make test" in readme
+
+
+def test_optional_extras_stay_out_of_the_pinned_environment():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    extras = {normalise(re.split(r"[=<>!~\[; ]", dep, maxsplit=1)[0])
+              for deps in project["optional-dependencies"].values() for dep in deps}
+    assert "pytrends" in extras
+    conda, pip = environment_yml()
+    for where, pinned in (("requirements.in", pins(REPO / "requirements.in")),
+                          ("requirements.lock", pins(REPO / "requirements.lock")),
+                          ("environment.yml", {**conda, **pip})):
+        assert not extras & set(pinned), f"{where} pins the optional extra(s) {sorted(extras & set(pinned))}"

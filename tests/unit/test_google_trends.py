@@ -151,6 +151,7 @@ def test_fetch_falls_back_to_search_term():
 
 
 def test_offline_gives_the_manual_route(monkeypatch):
+    pytest.importorskip("pytrends", reason="pytrends is the optional extra `trends`, not in requirements.lock")
     import requests
 
     client = trends_client.PytrendsClient()

@@ -13,19 +13,22 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.proportion import binom_test, proportion_confint
 
 from ..errors import CompendiumError, DataError
 
 
 def wilson_interval(count: int, total: int, level: float = 0.95) -> tuple[float, float]:
     """Wilson score interval for the proportion count/total."""
+    from statsmodels.stats.proportion import proportion_confint  # here: most steps never need statsmodels
+
     low, high = proportion_confint(count, total, alpha=1 - level, method="wilson")
     return float(low), float(high)
 
 
 def majority_test(count: int, total: int, threshold: float = 0.5) -> float:
     """One-sided binomial p-value for 'the share exceeds `threshold`'."""
+    from statsmodels.stats.proportion import binom_test
+
     return float(binom_test(count, total, prop=threshold, alternative="larger"))
 
 

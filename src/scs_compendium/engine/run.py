@@ -1,10 +1,12 @@
 """Run the chain: lock the project, run stale steps in parallel by dependency, publish atomically.
 
-What must rerun is decided by :mod:`.plan`; each step runs in its own process
-(:mod:`.kernel`), writes into a staging folder, and its outputs are published only
-when the whole notebook succeeded. The runner knows nothing of the article: the
-checks before a run (data, claims) and the work after a successful one (the claims
-report) are handed to it by the caller (see :mod:`scs_compendium.chain`).
+What must rerun is decided by :mod:`.plan`. Each step runs in a fresh kernel started by
+one of at most `jobs` notebook runners (:mod:`.kernel`, :mod:`.procs`) that live as long
+as the run; it writes into a staging folder, and its outputs are published only when the
+whole notebook succeeded. A step is shown as running when a runner takes it, and one
+that runs longer than a few seconds shows the cell it is at. The runner knows nothing
+of the article: the checks before a run (data, claims) and the work after a successful
+one (the claims report) are handed to it by the caller (see :mod:`scs_compendium.chain`).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ import json
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -22,7 +23,6 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from importlib import metadata
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
@@ -31,9 +31,9 @@ from ..paths import EXECUTED, LOCK, MANIFEST, STAGING
 from .context import ENV_COMMIT, ENV_STAGING, ENV_STEP, ENV_STEP_SPEC
 from .params import resolve_parameters
 from .plan import Planner, StepPlan, load_manifest
-from .procs import notebook_state, start, stop
+from .procs import Worker, describe_failure, notebook_state, stop
 from .spec import Pipeline, Step, load_pipeline
-from .store import atomic_write_json, git_commit, sha256_file
+from .store import atomic_write_json, git_commit, package_versions, sha256_file
 
 # A hook takes the pipeline and may return a line to log.
 Hook = Callable[[Pipeline], "str | None"]
@@ -53,6 +53,8 @@ class RunOutcome:
 
 class Runner:
     """Plans and runs the steps of one project."""
+
+    progress_every = 5.0  # seconds a step runs before its cell is shown, and at least between two lines
 
     def __init__(self, root: Path | str | None = None, log: Callable[[str], None] | None = None,
                  checks: Sequence[Hook] = (), after_success: Sequence[Hook] = ()):
@@ -143,18 +145,24 @@ class Runner:
         manifest = load_manifest(self.root)
         self._clear_leftovers(manifest)
         commit = git_commit(self.root)
+        self._packages = package_versions(self.root)
         pending = list(selected)
+        ready: list[str] = []  # stale steps whose upstream steps are done, waiting for a free job
         done: set[str] = set()
         running: dict[Future, str] = {}
         plans: dict[str, StepPlan] = {}
         total = len(selected)
         counter = 0
+        depth = self._depths(selected)
         self._stopping = threading.Event()
         self._guard = threading.Lock()  # publishing and stopping exclude each other
-        self._procs: dict[str, subprocess.Popen] = {}
+        self._workers: dict[int, Worker] = {}  # one notebook runner per thread of the pool
+        self._local = threading.local()
+        self._progress: dict[str, dict] = {}
+        shown: dict[str, tuple] = {}
         pool = ThreadPoolExecutor(max_workers=jobs)
         try:
-            while pending or running:
+            while pending or ready or running:
                 for name in list(pending):
                     step = self.pipeline.step(name)
                     blocked = [d for d in step.needs if d in outcome.failed or d in outcome.skipped]
@@ -169,28 +177,60 @@ class Runner:
                     plan = self.planner.check(name, parameters[name], manifest)
                     if force and (not targets or name in targets):
                         plan.stale, plan.reasons = True, ["forced"]
-                    counter += 1
                     if not plan.stale:
+                        counter += 1
                         done.add(name)
                         outcome.fresh.append(name)
                         self.log(f"[{counter}/{total}] {name}: fresh")
                         continue
                     plans[name] = plan
-                    self.log(f"[{counter}/{total}] {name}: running ({'; '.join(plan.reasons)})")
+                    ready.append(name)
+                while ready and len(running) < jobs:
+                    # Steps that others wait for first, so that the chain's longest path starts early.
+                    name = max(ready, key=lambda n: depth[n])
+                    ready.remove(name)
+                    counter += 1
+                    self.log(f"[{counter}/{total}] {name}: running ({'; '.join(plans[name].reasons)})")
+                    step = self.pipeline.step(name)
                     running[pool.submit(self._execute, step, parameters[name], commit)] = name
                 if not running:
                     continue
-                finished, _ = wait(list(running), return_when=FIRST_COMPLETED)
+                finished, _ = wait(list(running), timeout=min(1.0, self.progress_every), return_when=FIRST_COMPLETED)
                 for future in finished:
                     name = running.pop(future)
                     self._record(name, future.result(), plans[name], manifest, outcome, done)
+                self._show_progress(running.values(), shown)
         except KeyboardInterrupt:
             self._interrupt(running, plans, manifest, outcome, done)
             pool.shutdown(wait=False, cancel_futures=True)
             self.log("interrupted: finished steps are recorded; the others will rerun next time")
             raise
+        finally:
+            with self._guard:
+                workers = list(self._workers.values())
+            for worker in workers:
+                worker.close()
         pool.shutdown(wait=True)
         return outcome
+
+    def _depths(self, selected: list[str]) -> dict[str, int]:
+        """How many steps at most follow each step, one after another, among `selected`."""
+        depth: dict[str, int] = {}
+        for name in reversed(self.pipeline.order):
+            after = [depth[o] + 1 for o in self.pipeline.order if o in depth and name in self.pipeline.step(o).needs]
+            depth[name] = max(after, default=0)
+        return {name: depth[name] for name in selected}
+
+    def _show_progress(self, names, shown: dict[str, tuple]) -> None:
+        """The cell a step is at, once it has run `progress_every` seconds: at most one line per cell
+        and per `progress_every` seconds, so that a log that is not a terminal stays short."""
+        now = time.time()
+        for name in names:
+            cell = self._progress.get(name)
+            last_cell, last_time = shown.get(name, (None, 0.0))
+            if cell and cell is not last_cell and now - max(cell["step_started"], last_time) >= self.progress_every:
+                shown[name] = (cell, now)
+                self.log(f"  {name}: cell {cell['number']}/{cell['of']} ({cell['first_line']})")
 
     def _record(self, name: str, entry: dict, plan: StepPlan, manifest: dict, outcome: RunOutcome,
                 done: set[str]) -> None:
@@ -216,7 +256,7 @@ class Runner:
         for future in running:
             future.cancel()
         with self._guard:
-            procs = list(self._procs.values())
+            procs = [worker.proc for worker in self._workers.values()]
         for proc in procs:
             try:
                 os.killpg(proc.pid, signal.SIGTERM)
@@ -244,48 +284,40 @@ class Runner:
         executed.parent.mkdir(parents=True, exist_ok=True)
         partial = executed.with_name(f".{step.name}.partial.ipynb")
         error_file = staging / "error.json"
-        env = dict(os.environ)
-        env.update({
-            "SCS_PROJECT_ROOT": str(self.root),
-            ENV_STAGING: str(staging),
-            ENV_STEP: step.name,
-            ENV_STEP_SPEC: json.dumps(step.to_json()),
-            ENV_COMMIT: commit,
-            "MPLBACKEND": "Agg",
-            "PYTHONHASHSEED": "0",
-        })
-        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-        command = [
-            sys.executable, "-m", "scs_compendium.engine.kernel",
-            str(self.root / step.notebook), str(partial), json.dumps(parameters), str(error_file),
-        ]
+        request = {
+            "notebook": str(self.root / step.notebook), "output": str(partial), "parameters": parameters,
+            "error": str(error_file),
+            "env": {ENV_STAGING: str(staging), ENV_STEP: step.name, ENV_STEP_SPEC: json.dumps(step.to_json()),
+                    ENV_COMMIT: commit},
+        }
         entry: dict[str, Any] = {
             "status": "failed",
             "parameters": parameters,
             "executed_notebook": str(executed.relative_to(self.root)),
-            "packages": package_versions(self.root),
+            "packages": self._packages,
             "python": sys.version.split()[0],
             "git_commit": commit,
             "started": _iso(started),
         }
+
+        def on_event(message: dict) -> None:
+            if message.get("event") == "cell":
+                self._progress[step.name] = {**message, "step_started": started}
+
         try:
-            with self._guard:
-                if self._stopping.is_set():
-                    return {"status": "interrupted"}
-                proc = start(command, env)
-                self._procs[step.name] = proc
-            log_text, _ = proc.communicate()
-            with self._guard:
-                self._procs.pop(step.name, None)
+            worker = self._worker()
+            if worker is None:
+                return {"status": "interrupted"}
+            code, log_text, ended = worker.run(request, on_event)
             if self._stopping.is_set():
                 return {"status": "interrupted"}
-            # Only a notebook process that ended by itself leaves a complete executed notebook.
-            if proc.returncode in (0, 1) and notebook_state(partial) != "unreadable":
+            # Only a step that ended by itself leaves a complete executed notebook.
+            if ended and notebook_state(partial) != "unreadable":
                 os.replace(partial, executed)
                 if partial.with_suffix(".html").exists():
                     os.replace(partial.with_suffix(".html"), executed.with_suffix(".html"))
-            if proc.returncode != 0:
-                entry["error"] = self._describe_failure(step, error_file, log_text, proc.returncode)
+            if code != 0 or not ended:
+                entry["error"] = describe_failure(step.notebook, step.name, error_file, log_text, code)
             else:
                 with self._guard:
                     if self._stopping.is_set():
@@ -296,6 +328,7 @@ class Runner:
         except CompendiumError as exc:
             entry["error"] = {"message": str(exc)}
         finally:
+            self._progress.pop(step.name, None)
             shutil.rmtree(staging, ignore_errors=True)
             partial.unlink(missing_ok=True)
             partial.with_suffix(".html").unlink(missing_ok=True)
@@ -304,27 +337,18 @@ class Runner:
         entry["duration_s"] = round(finished - started, 3)
         return entry
 
-    def _describe_failure(self, step: Step, error_file: Path, log_text: str, code: int) -> dict:
-        try:
-            info = json.loads(error_file.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
-            tail = "\n".join(log_text.strip().splitlines()[-5:])
-            how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
-            return {"message": f"{step.notebook}: the notebook process {how}: {tail}"}
-        where = f"cell {info['cell_number']}" if info.get("cell_number") else "a cell"
-        if info.get("first_line"):
-            where += f" ({info['first_line'].strip()[:60]})"
-        if info.get("kernel_died"):
-            message = (
-                f"{step.notebook}: the kernel died while running {where} ({info.get('evalue')}): the cell "
-                f"crashed Python or used too much memory. Executed copy: {EXECUTED}/{step.name}.ipynb"
-            )
-            return {"message": message, **info}
-        message = (
-            f"{step.notebook}: {where} raised {info.get('ename')}: {info.get('evalue')}. "
-            f"Executed copy with the error: {EXECUTED}/{step.name}.ipynb"
-        )
-        return {"message": message, **info}
+    def _worker(self) -> Worker | None:
+        """This thread's notebook runner, started when first needed (None once the run is stopping)."""
+        worker = getattr(self._local, "worker", None)
+        if worker is not None and worker.alive:
+            return worker
+        env = dict(os.environ, SCS_PROJECT_ROOT=str(self.root), MPLBACKEND="Agg", PYTHONHASHSEED="0")
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+        with self._guard:
+            if self._stopping.is_set():
+                return None
+            self._local.worker = self._workers[threading.get_ident()] = Worker(env)
+        return self._local.worker
 
     def _publish(self, step: Step, staging: Path) -> dict[str, str]:
         produced = sorted(
@@ -350,24 +374,6 @@ class Runner:
         for rel in sorted(optional - set(produced)):
             (self.root / rel).unlink(missing_ok=True)  # an optional figure the data no longer support
         return hashes
-
-
-def package_versions(root: Path) -> dict[str, str]:
-    """Installed versions of the chain's core packages and those named in requirements.in."""
-    names = ["scs-compendium", "papermill", "nbclient", "ipykernel", "pandas", "matplotlib"]
-    req = root / "requirements.in"
-    if req.is_file():
-        for line in req.read_text(encoding="utf-8").splitlines():
-            line = line.split("#", 1)[0].strip()
-            if line:
-                names.append(line.split("==")[0].strip())
-    versions = {}
-    for name in dict.fromkeys(names):
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
 
 
 def _iso(timestamp: float) -> str:

@@ -15,6 +15,7 @@ import math
 import os
 import subprocess
 import tempfile
+from importlib import metadata as distributions
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,24 @@ def git_commit(root: Path) -> str:
         return head.stdout.strip() + ("+dirty" if status.stdout.strip() else "")
     except (OSError, subprocess.SubprocessError):
         return "unknown"
+
+
+def package_versions(root: Path) -> dict[str, str]:
+    """Installed versions of the chain's core packages and those named in requirements.in."""
+    names = ["scs-compendium", "papermill", "nbclient", "ipykernel", "pandas", "matplotlib"]
+    req = root / "requirements.in"
+    if req.is_file():
+        for line in req.read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                names.append(line.split("==")[0].strip())
+    versions = {}
+    for name in dict.fromkeys(names):
+        try:
+            versions[name] = distributions.version(name)
+        except distributions.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
 
 
 # --- results --------------------------------------------------------------------------
