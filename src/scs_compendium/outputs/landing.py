@@ -19,7 +19,7 @@ from ..engine.store import git_commit, write_if_changed
 from ..paths import BUILD_DIR, CLAIMS_REPORT, EXECUTED, FIGURES_DIR, PAPER_BUILD_DIR
 
 INDEX = f"{BUILD_DIR}/index.html"
-PAPER_FORMATS = {"html": "HTML", "pdf": "PDF", "docx": "Word (DOCX)"}
+PAPER_FORMATS = {"html": "HTML", "pdf": "PDF", "docx": "Word, DOCX"}
 _TIME = re.compile(r'<time id="generated"[^>]*>[^<]*</time>')
 
 
