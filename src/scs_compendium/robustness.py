@@ -171,6 +171,23 @@ def analyse(root: Path | str, *, max_grid: int, workers: int) -> dict:
             "fragile": fragile, "settings": {"max_grid": max_grid, "workers": workers}}
 
 
+def sweep_table(root: Path | str):
+    """Every swept parameter: its step, default, sweep and why a reader might choose it."""
+    import pandas as pd
+
+    return pd.DataFrame([{"step": s.name, "parameter": n, "default": p.default, "sweep": list(p.sweep),
+                          "why this range": p.sweep_why}
+                         for s in load_pipeline(root).steps.values() for n, p in s.parameters.items() if p.sweep])
+
+
+def claims_table(analysis: dict):
+    """Every swept claim: its step, default verdict and robustness."""
+    import pandas as pd
+
+    return pd.DataFrame([{"claim": cid, "step": e["step"], "default verdict": e["default"], "robustness": e["text"]}
+                         for cid, e in analysis["claims"].items()])
+
+
 def findings(analysis: dict) -> str:
     """The counts and every fragile verdict, as Markdown rendered from the results."""
     from .outputs.formatting import escape_markdown
