@@ -169,3 +169,14 @@ def test_saved_figure_stays_within_the_journal_column(tmp_path, width):
     plt.close(fig)
     width_mm = Image.open(tmp_path / "wide.png").size[0] / 300 * 25.4
     assert width_mm <= COLUMN_WIDTHS_IN[width] * 25.4 + 0.5
+
+
+def test_outputs_are_readable_by_others_as_open_would_make_them(tmp_path):
+    import stat
+
+    from scs_compendium.engine.store import atomic_write_text
+
+    path = atomic_write_text(tmp_path / "result.json", "{}")
+    plain = tmp_path / "plain.json"
+    plain.write_text("{}")  # what open() gives under this process's umask (0644 under the usual 022)
+    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
