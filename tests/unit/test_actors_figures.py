@@ -56,3 +56,11 @@ def test_differing_figure_without_address_is_refused(data_copy):
     rewrite_csv(data_copy / "data/raw/cited_figures.csv", drop)
     with pytest.raises(DataError, match="figure 'cities': status 'differs' needs the 'source_url'"):
         load_figures(data_copy)
+
+
+def test_the_notebooks_table_is_the_summary_analyse_counted():
+    claims = load_registry()
+    direct = cited.corroboration_summary(claims, RESEARCH_STATUSES)
+    table = cited.research_table(analyse())
+    assert list(table.index) == list(direct.index) and list(table.columns) == list(direct.columns)
+    assert (table.to_numpy() == direct.to_numpy()).all()

@@ -71,6 +71,11 @@ def findings(analysis: dict) -> str:
     return "\n".join(lines)
 
 
+def research_table(analysis: dict) -> pd.DataFrame:
+    """The research status of every claim by section, as `analyse` counted it (sections by rows)."""
+    return pd.DataFrame.from_dict(analysis["corroboration_by_section"], orient="index")
+
+
 def plot_corroboration(summary: pd.DataFrame, ax) -> None:
     """Stacked bars: for each section of the article, its claims by corroboration status."""
     from ..outputs.style import palette
