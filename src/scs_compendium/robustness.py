@@ -19,7 +19,8 @@ from typing import Any, Callable
 
 from .article import (actors_figures, blacklist_rates, literature_shares, media_coverage, scholarship,
                       search_interest, timeline)
-from .claims import RESEARCH_STATUSES, assess, load_registry, reported_values
+from .claims import assess, load_registry, reported_values
+from .claims.registry import article_counts
 from .engine.spec import Pipeline, Step, load_pipeline
 from .engine.store import read_results
 from .sources import tables
@@ -47,7 +48,7 @@ def _inputs(root: Path) -> dict[str, Callable[[], tuple]]:
                                     tables.load_market_entities(root),
                                     reported_values(list(blacklist_rates.ARTICLE_CLAIMS), root)),
         "timeline": lambda: (lambda e: (e, tables.load_pairs(e, root)))(events()),
-        "actors_figures": lambda: (tables.load_figures(root), events(), load_registry(root), RESEARCH_STATUSES),
+        "actors_figures": lambda: (events(), article_counts(actors_figures.FN73, root)),
     }
 
 
@@ -85,6 +86,7 @@ def swept_claims(pipeline: Pipeline, claims: list) -> dict[str, list]:
     by_step: dict[str, list] = {}
     for claim in claims:
         rules = [claim.rule] if claim.rule else [r.rule for r in claim.readings]
+        rules += [r for p in claim.parts for r in ([p.rule] if p.rule else [x.rule for x in p.readings])]
         step = pipeline.steps.get(claim.step)
         if step and any(p.sweep for p in step.parameters.values()) and any(r["kind"] in DECIDED_BY_DATA for r in rules):
             by_step.setdefault(claim.step, []).append(claim)
@@ -129,7 +131,8 @@ _STATE: dict[str, Any] = {}
 def _start(root: str) -> None:
     pipeline = load_pipeline(root)
     _STATE.update(pipeline=pipeline, claims=swept_claims(pipeline, load_registry(root, pipeline)),
-                  inputs={name: load() for name, load in _inputs(Path(root)).items() if name in ANALYSES})
+                  inputs={name: load() for name, load in _inputs(Path(root)).items() if name in ANALYSES},
+                  evidence=read_results(Path(root), "evidence"))
 
 
 def _evaluate(task: tuple[str, dict]) -> tuple[dict, dict[str, str]]:
@@ -137,7 +140,7 @@ def _evaluate(task: tuple[str, dict]) -> tuple[dict, dict[str, str]]:
     pipeline: Pipeline = _STATE["pipeline"]
     parameters = {**pipeline.step(step_name).defaults(), **overrides}
     values = ANALYSES[step_name](*_STATE["inputs"][step_name], **parameters)
-    document = {step_name: {"values": values, "parameters": parameters}}
+    document = {step_name: {"values": values, "parameters": parameters}, "evidence": _STATE["evidence"]}
     return overrides, {c.id: assess(c, pipeline, document).verdict for c in _STATE["claims"][step_name]}
 
 

@@ -103,9 +103,13 @@ def test_no_module_over_400_lines(path):
     assert sum(1 for _ in path.open(encoding="utf-8")) <= 400
 
 
+TOP_LEVEL_STEPS = ("evidence", "robustness", "arguments")  # steps about the evidence and the verdicts, not an argument
+
+
 def module_of(step) -> str:
-    """The module of a step: the article's arguments live in article/; the robustness step at the top."""
-    return "scs_compendium.robustness" if step.name == "robustness" else f"scs_compendium.article.{step.name}"
+    """The module of a step: the article's arguments live in article/; the steps about the evidence, the verdicts'
+    robustness and the article's arguments at the top."""
+    return f"scs_compendium.{step.name}" if step.name in TOP_LEVEL_STEPS else f"scs_compendium.article.{step.name}"
 
 
 @pytest.mark.parametrize("step", STEPS, ids=lambda s: s.name)
@@ -158,8 +162,8 @@ def test_a_comment_in_one_arguments_plotting_code_makes_exactly_one_step_stale(t
     plans = Planner(pipeline).plan(pipeline.order, parameters)
     assert [p.name for p in plans if p.stale] == ["timeline"]
     assert [p.reasons for p in plans if p.stale] == [["code src/scs_compendium/article/timeline.py changed"]]
-    # the robustness step reads every step's results: it reruns only if timeline's results change
-    assert {p.name: p.waits_on for p in plans if p.waits_on} == {"robustness": ["timeline"]}
+    # the robustness and arguments steps read every step's results: they rerun only if timeline's results change
+    assert {p.name: p.waits_on for p in plans if p.waits_on} == {"robustness": ["timeline"], "arguments": ["timeline"]}
 
 
 def test_an_edit_to_the_engine_makes_every_step_stale(tmp_path):

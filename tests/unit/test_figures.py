@@ -11,7 +11,7 @@ from matplotlib.text import Text
 
 from scs_compendium.article import actors_figures as af, blacklist_rates as bl, literature_shares as ls
 from scs_compendium.article import search_interest as si, timeline as tl
-from scs_compendium.claims import RESEARCH_STATUSES, load_registry, reported_values
+from scs_compendium.claims import load_registry, reported_values
 from scs_compendium.outputs.style import new_figure
 from scs_compendium.sources import tables
 
@@ -128,20 +128,20 @@ def test_comparators_legend_leaves_every_marker_visible(blacklist):
     assert us == sorted(us) and labels.index(us[-1]) - labels.index(us[0]) == len(us) - 1  # one block, by year
 
 
-def test_corroboration_bars_count_every_claim():
-    claims = load_registry()
-    summary = af.corroboration_summary(claims, RESEARCH_STATUSES)
-    fig, ax = new_figure("single", aspect=0.8)
-    af.plot_corroboration(summary, ax)
-    ends = defaultdict(float)
-    for bar in ax.patches:
-        y = round(bar.get_y() + bar.get_height() / 2)
-        ends[y] = max(ends[y], bar.get_x() + bar.get_width())
-    assert sorted(ends.values()) == sorted(float(n) for n in summary.sum(axis=1))
-    assert sum(summary.sum(axis=1)) == len(claims)
-    legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == [s for s in summary.columns if summary[s].any()]
+def test_actor_counts_carry_a_glyph_beside_each_verdict_colour():
+    from scs_compendium.claims.registry import article_counts
+    from scs_compendium.outputs.style import verdict_glyph
+    from scs_compendium.sources.tables import load_events
 
+    analysis = af.analyse(load_events(), article_counts(af.FN73))
+    verdicts = {cid: "reproduced" if i % 2 else "not reproduced" for i, cid in enumerate(af.FN73)}
+    fig, ax = new_figure("single", aspect=0.6)
+    af.plot_counts(analysis, verdicts, ax)
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == len(af.FN73)
+    for text, cid in zip(texts, af.FN73):
+        assert text.endswith(f"{verdict_glyph(verdicts[cid])} {verdicts[cid]}")
+    assert len({bar.get_facecolor() for bar in ax.patches}) == 2  # one colour per verdict
 
 def test_search_interest_periods_are_named_above_the_plot():
     reported = reported_values(list(si.CLAIMS))

@@ -8,7 +8,7 @@ import pytest
 
 from scs_compendium.article import (actors_figures as af, blacklist_rates as bl, literature_shares as ls,
                                     media_coverage as media, scholarship as sch, search_interest as si, timeline as tl)
-from scs_compendium.claims import RESEARCH_STATUSES, load_registry, reported_values
+from scs_compendium.claims import reported_values
 from scs_compendium.engine.spec import load_pipeline
 from scs_compendium.sources import tables
 
@@ -104,17 +104,14 @@ def test_timeline_findings_follow_the_inception_event():
         assert text.count("\n    - ") == len(pairs)  # one line per controversy -> response pair
 
 
-def test_actors_findings_follow_the_sources(tmp_path):
-    claims = load_registry()
-    figures = tables.load_figures()
-    analysis = run(af, figures, tables.load_events(), claims, RESEARCH_STATUSES)
-    text = af.findings(analysis)
-    n_found = int((figures["corroboration"] == "not found").sum())
-    assert f"{len(figures)} cited figures:" in text and f"{n_found} not found" in text
-    changed = figures.copy()
-    changed.loc[changed["corroboration"] == "not found", "corroboration"] = "corroborated"
-    other = af.findings(run(af, changed, tables.load_events(), claims, RESEARCH_STATUSES))
-    assert "not found" not in other.splitlines()[0] and other != text
+def test_actors_findings_follow_the_verdicts():
+    from scs_compendium.claims.registry import article_counts
+
+    analysis = af.analyse(tables.load_events(), article_counts(af.FN73))
+    one = af.findings(analysis, {cid: "reproduced" for cid in af.FN73})
+    other = af.findings(analysis, {cid: "not reproduced" for cid in af.FN73})
+    assert one.count(": reproduced") == len(af.FN73) and "not reproduced" not in one
+    assert other.count(": not reproduced") == len(af.FN73)
 
 
 @pytest.mark.parametrize("step", list(load_pipeline(REPO).steps.values()), ids=lambda s: s.name)

@@ -44,7 +44,7 @@ def edit_descriptor(root, change):
          "the descriptor or its schema is invalid: Field is not valid: constraint \"minimum\" is not supported"),
         (lambda d, r: r["schema"].update(primaryKey=["nope"]), "primary key \"['nope']\" does not match the fields"),
         (lambda d, r: r.update(path="../../outside.csv"), "'path' '../../outside.csv' must be a file path relative"),
-        (lambda d, r: d["resources"].append("table"), "resources[12] must be an object, got str"),
+        (lambda d, r: d["resources"].append("table"), "] must be an object, got str"),
     ],
 )
 def test_an_invalid_descriptor_or_schema_is_one_clear_error(data_copy, monkeypatch, capsys, change, message):

@@ -63,11 +63,11 @@ def test_every_threshold_a_verdict_rule_uses_has_a_declared_range():
                 assert parameter.sweep and parameter.sweep_why, f"{claim.id}: {value} has no declared sweep"
 
 
-def test_at_least_fifteen_claims_are_swept_over_three_variants_or_more():
+def test_at_least_twelve_claims_are_swept_over_three_variants_or_more():
     pipeline = load_pipeline()
     claims = robustness.swept_claims(pipeline, load_registry(pipeline=pipeline))
     counts = {c.id: 1 + len(robustness.variants(pipeline.step(step), 64)) for step, cs in claims.items() for c in cs}
-    assert sum(n >= 3 for n in counts.values()) >= 15
+    assert sum(n >= 3 for n in counts.values()) >= 12
 
 
 @pytest.mark.parametrize(("sweep", "message"), [

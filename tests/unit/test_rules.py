@@ -5,15 +5,15 @@ from __future__ import annotations
 import pytest
 
 from scs_compendium.claims import Claim, Reading, assess
-from scs_compendium.claims.rules import VERDICT_OF, research_outcome
+from scs_compendium.claims.parts import Part
+from scs_compendium.claims.rules import VERDICT_OF
 from scs_compendium.claims.verdicts import decide
 from scs_compendium.engine.spec import load_pipeline
 from scs_compendium.errors import ClaimsError
 
 PIPELINE = load_pipeline()
-FOUND = {"status": "corroborated", "looked_for": "x", "searched": ["pages: x"],
-         "sources": [{"title": "T", "publisher": "P", "url": "https://example.org", "accessed": "2026-11-26",
-                      "quote": "the value is 62"}]}
+FOUND = {"looked_for": "x", "searched": ["pages: x"]}
+EVIDENCE = {"evidence": {"values": {}, "parameters": PIPELINE.step("evidence").defaults()}}
 
 
 def claim(reported, rule=None, basis="outside data", readings=(), research=FOUND) -> Claim:
@@ -74,16 +74,6 @@ def test_all_true_pass_partial_fail_and_wrong_type():
         outcome({"value": 1, "unit": "u"}, rule, {"v": {"a": 1}})
 
 
-@pytest.mark.parametrize(("status", "expected"), [
-    ("corroborated", "pass"), ("partly corroborated", "partial"), ("differs", "fail"), ("not found", "none")])
-def test_source_rule_follows_the_research(status, expected):
-    research = {**FOUND, "status": status}
-    result = research_outcome(research)
-    assert result.outcome == expected
-    if expected == "pass":
-        assert "P confirms it" in result.why and "the value is 62" in result.why
-
-
 @pytest.mark.parametrize("basis", ["the article's own figures", "the compendium's coding of the article"])
 def test_checks_on_the_article_itself_are_never_reproduction(basis):
     assert VERDICT_OF[basis]["pass"] == "consistent" and VERDICT_OF[basis]["fail"] == "inconsistent"
@@ -91,23 +81,32 @@ def test_checks_on_the_article_itself_are_never_reproduction(basis):
     assert assess(c, PIPELINE, {"literature_shares": {"values": {"v": 0.2}}}).verdict == "consistent"
 
 
-def test_readings_on_the_claims_basis_decide_and_say_which_hold():
-    readings = [
+def test_readings_of_a_computed_part_combine_as_declared_never_by_the_most_lenient():
+    readings = (
         Reading("flow", "flow", {"kind": "within", "value": "flow", "decimals": 2}, "outside data"),
         Reading("stock", "stock", {"kind": "within", "value": "stock", "decimals": 2}, "outside data"),
         Reading("own", "own arithmetic", {"kind": "within", "value": "own"}, "the article's own figures"),
-    ]
-    c = claim({"value": [0.15, 0.30], "unit": "%"}, readings=readings)
-    result = assess(c, PIPELINE, {"literature_shares": {"values": {"flow": 0.21, "stock": 0.41, "own": 0.2}}})
-    assert result.verdict == "partly reproduced"
-    assert result.why.startswith("holds on 1 of 2 readings on outside data: flow") and "not on: stock" in result.why
+    )
+
+    def verdict(combine, values):
+        part = Part("share", "how many", "0.15-0.30%", "fact", readings=readings, combine=combine)
+        c = Claim("c", "1", None, "s", {"value": [0.15, 0.30], "unit": "%"}, "literature_shares", "outside data",
+                  None, FOUND, parts=(part,))
+        return assess(c, PIPELINE, {"literature_shares": {"values": values}, **EVIDENCE})
+
+    split = {"flow": 0.21, "stock": 0.41, "own": 0.2}
+    result = verdict("all", split)
+    assert result.verdict == "depends on reading" and "flow: supported; stock: contradicted" in result.parts[0].why
     assert [r.verdict for r in result.readings] == ["reproduced", "not reproduced", "consistent"]
-    both = assess(c, PIPELINE, {"literature_shares": {"values": {"flow": 0.21, "stock": 0.2, "own": 0.9}}})
+    assert verdict("flow", split).verdict == "reproduced"  # the reading the article's words fix
+    assert verdict("stock", split).verdict == "not reproduced"
+    both = verdict("all", {"flow": 0.21, "stock": 0.2, "own": 0.9})
     assert both.verdict == "reproduced"  # the reading on the article's own figures does not decide
 
 
 def test_a_threshold_refers_to_a_parameter_the_results_hold():
-    c = claim({"value": 1, "unit": "u"}, {"kind": "close", "value": "v", "tolerance": "@tolerance"})
+    c = claim({"value": 1, "unit": "u"}, {"kind": "close", "value": "v", "tolerance": "@tolerance"},
+              basis="the article's own figures")
     with pytest.raises(ClaimsError, match="parameter @tolerance not in the results"):
         assess(c, PIPELINE, {"literature_shares": {"values": {"v": 1}, "parameters": {}}})
 

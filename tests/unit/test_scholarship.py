@@ -121,11 +121,11 @@ def test_citation_without_year_is_refused(data_copy):
 
 def test_media_lags_on_hand_made_pieces():
     pieces = pd.DataFrame([
-        {"outlet": "A", "author": "x", "year": 2016, "tone": "sensationalist", "date": "2016-01-01"},
-        {"outlet": "A", "author": "y", "year": 2019, "tone": "nuanced", "date": "2019-01-01"},
-        {"outlet": "B", "author": "z", "year": 2016, "tone": "sensationalist", "date": None},
-        {"outlet": "B", "author": "w", "year": 2017, "tone": "nuanced", "date": None},
-        {"outlet": "B", "author": "v", "year": 2020, "tone": "nuanced", "date": None},
+        {"outlet": "A", "author": "x", "year": 2016, "tone": "sensationalist", "date": "2016-01-01", "date_status": "exact"},
+        {"outlet": "A", "author": "y", "year": 2019, "tone": "nuanced", "date": "2019-01-01", "date_status": "exact"},
+        {"outlet": "B", "author": "z", "year": 2016, "tone": "sensationalist", "date": None, "date_status": "year only"},
+        {"outlet": "B", "author": "w", "year": 2017, "tone": "nuanced", "date": None, "date_status": "year only"},
+        {"outlet": "B", "author": "v", "year": 2020, "tone": "nuanced", "date": None, "date_status": "year only"},
     ])
     lags = {item["outlet"]: item for item in media.outlet_lags(pieces)}
     assert lags["A"]["lag_years"] == pytest.approx(3 * 365 / 365.25 + 1 / 365.25, abs=1e-3) and lags["A"]["from_dates"]
@@ -135,6 +135,15 @@ def test_media_lags_on_hand_made_pieces():
     assert result["median_lag_years"] == pytest.approx(2.0, abs=0.01) and result["outlets_within_few_years"] == 1
     assert list(result["lags_from_dates"]) == ["A"]  # B is dated by the article's years only
     assert result["dated_pieces_by_half_year"] == {"2016H1": 1, "2019H1": 1}
+
+
+def test_an_approximate_date_places_a_piece_but_cannot_decide_its_lag():
+    pieces = pd.DataFrame([
+        {"outlet": "A", "author": "x", "year": 2016, "tone": "sensationalist", "date": "2016-10-22", "date_status": "approximate"},
+        {"outlet": "A", "author": "y", "year": 2018, "tone": "nuanced", "date": "2018-11-29", "date_status": "exact"},
+    ])
+    (lag,) = media.outlet_lags(pieces)
+    assert lag["from_dates"] is False and lag["lag_years"] == 2.0  # the years only, not the two dates
 
 
 def test_bootstrap_is_reproducible_and_brackets_the_median():

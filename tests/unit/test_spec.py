@@ -11,7 +11,7 @@ from scs_compendium.engine.spec import Parameter, load_pipeline
 
 def test_real_pipeline_loads():
     pipeline = load_pipeline()
-    assert pipeline.order[0] == "literature_shares"
+    assert pipeline.order[0] == "evidence" and pipeline.order[-1] == "arguments"
     step = pipeline.step("literature_shares")
     assert step.outputs == [
         "build/results/literature_shares.json",

@@ -1,16 +1,17 @@
-"""Footnote 73 and the other figures the article cites: what outside sources say.
+"""Footnote 73: the actors of co-production the article counts, and the dated batches of demonstration zones.
 
-Each figure carries what a source read for the compendium gives (with its address
-and quote in `cited_figures.csv`); the claims registry compares it with the
-article's figure. The step also counts, section by section, what the research of
-every claim of the registry found.
+The article's counts are typed once, in the claims registry (each claim's part compared by number);
+whether outside sources give the same counts is decided by the claims' evidence rows
+(`data/evidence/`), which this module never reads. The step draws the counts, marking each with the
+verdict its claim received, and dates the demonstration zones' batches from `timeline_events.csv`.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-NOT_RESEARCHED = "not researched"
+FN73 = ("fn73-ministerial-agencies-47", "fn73-market-institutions-65", "fn73-universities-16", "fn73-provinces-32",
+        "fn73-cities-672", "fn73-demonstration-zones-62")
 
 
 def zone_batches(events: pd.DataFrame) -> dict[str, int]:
@@ -19,78 +20,42 @@ def zone_batches(events: pd.DataFrame) -> dict[str, int]:
     return {f"{r.source_quantity:g} zones ({r.exact_date})": int(r.exact_date[:4]) for r in rows.itertuples()}
 
 
-def analyse(figures: pd.DataFrame, events: pd.DataFrame, claims: list, statuses: tuple[str, ...], *,
-            tolerance: float) -> dict:
-    """What sources give for each cited figure (`source_values`, by claim), the dated batches of
-    demonstration zones, and the research status of every claim of the registry (`claims`, each with
-    `section_key` and `corroboration`) by section, in the order of `statuses`. `tolerance` is the
-    relative gap within which a source's number still matches the article's (the claims' rules use it)."""
-    source_values, rows = {}, []
-    for row in figures.to_dict("records"):
-        if row["comparison"] == "number":
-            found = row["source_value"]
-            source_values[row["claim_id"]] = None if pd.isna(found) or found == "" else float(found)
-        rows.append({"id": row["id"], "claim_id": row["claim_id"], "figure": row["figure"],
-                     "article": f"{row['article_value']} {row['article_unit']}", "corroboration": row["corroboration"],
-                     "source": None if pd.isna(row["source_value"]) else str(row["source_value"])})
-    summary = corroboration_summary(claims, statuses)
-    by_section = {section: {k: int(v) for k, v in row.items()} for section, row in summary.iterrows()}
-    return {"source_values": source_values, "zone_batches": zone_batches(events), "figures": rows,
-            "corroboration_by_section": by_section, "settings": {"tolerance": tolerance}}
+def analyse(events: pd.DataFrame, counts: dict[str, tuple[str, float]]) -> dict:
+    """The article's counts of footnote 73 (`counts`: claim id -> (what is counted, the article's number), from the
+    registry) and the dated batches of demonstration zones with their years."""
+    batches = zone_batches(events)
+    return {"counts": {cid: {"what": what, "article": value} for cid, (what, value) in counts.items()},
+            "zone_batches": batches, "zone_years": sorted(set(batches.values())),
+            "zones_in_batches": sum(float(label.split()[0]) for label in batches)}
 
 
-def corroboration_summary(claims: list, statuses: tuple[str, ...]) -> pd.DataFrame:
-    """Counts of corroboration status by section, over every claim of the registry."""
-    rows = []
-    for claim in claims:
-        status = claim.corroboration["status"] if claim.corroboration else NOT_RESEARCHED
-        rows.append({"section": claim.section_key, "status": status})
-    frame = pd.DataFrame(rows)
-    table = frame.groupby(["section", "status"]).size().unstack(fill_value=0)
-    for status in (*statuses, NOT_RESEARCHED):
-        if status not in table:
-            table[status] = 0
-    order = sorted(table.index, key=lambda s: (not s[0].isdigit(), s))
-    return table.loc[order, [*statuses, NOT_RESEARCHED]]
-
-
-def findings(analysis: dict) -> str:
-    """What the sources say of the cited figures, as Markdown rendered from the analysis (never typed)."""
+def findings(analysis: dict, verdicts: dict[str, str]) -> str:
+    """What the step shows, as Markdown rendered from the analysis and the claims' verdicts (never typed)."""
     from ..outputs.style import escape_markdown as esc
 
-    figures, by_section = analysis["figures"], analysis["corroboration_by_section"]
-    counts = pd.Series([f["corroboration"] for f in figures]).value_counts()
-    lines = [f"- {len(figures)} cited figures: " + ", ".join(f"{n} {status}" for status, n in counts.items()) + "."]
-    lines += [f"    - {esc(f['figure'])}: the article {esc(f['article'])}, a source {esc(f['source'])}"
-              for f in figures if f["corroboration"] in ("differs", "partly corroborated")]
-    batches = analysis["zone_batches"]
-    lines.append(f"- Demonstration zones by dated batch: {esc('; '.join(f'{k}: {v}' for k, v in batches.items()))}.")
-    totals = pd.DataFrame(by_section).sum(axis=1)
-    lines.append(f"- Across the registry's {int(totals.sum())} claims: "
-                 + ", ".join(f"{int(n)} {status}" for status, n in totals.items() if n) + ".")
+    counts = analysis["counts"]
+    lines = [f"- Footnote 73 counts {len(counts)} kinds of actor; outside sources decide: "
+             + "; ".join(f"{esc(c['what'])} ({c['article']:g}): {esc(verdicts.get(cid, 'pending'))}"
+                         for cid, c in counts.items()) + "."]
+    years = analysis["zone_years"]
+    lines.append(f"- The dated batches of demonstration zones ({esc('; '.join(analysis['zone_batches']))}) add up to "
+                 f"{analysis['zones_in_batches']:g} zones, selected in {', '.join(map(str, years))}.")
     return "\n".join(lines)
 
 
-def research_table(analysis: dict) -> pd.DataFrame:
-    """The research status of every claim by section, as `analyse` counted it (sections by rows)."""
-    return pd.DataFrame.from_dict(analysis["corroboration_by_section"], orient="index")
+def plot_counts(analysis: dict, verdicts: dict[str, str], ax) -> None:
+    """The article's counts of footnote 73 on a log scale, each bar coloured (and marked) by its claim's verdict."""
+    from ..outputs.style import verdict_colours, verdict_glyph
 
-
-def plot_corroboration(summary: pd.DataFrame, ax) -> None:
-    """Stacked bars: for each section of the article, its claims by corroboration status."""
-    from ..outputs.style import palette
-
-    # A colour for every status (none may drop out of the bars): agreement blue, disagreement vermillion,
-    # no source in greys, lightest where nothing was looked for.
-    cb = palette(10)
-    colours = {"corroborated": cb[0], "partly corroborated": cb[9], "differs": cb[3], "not found": (0.62, 0.62, 0.62),
-               "not applicable": (0.8, 0.8, 0.8), NOT_RESEARCHED: (0.92, 0.92, 0.92)}
-    left = pd.Series(0, index=summary.index)
-    labels = [f"section {s}" if s[0].isdigit() else s for s in summary.index]
-    for status in [s for s in summary.columns if summary[s].any()]:  # a status no claim has stays out of the legend
-        ax.barh(labels, summary[status], left=left, color=colours.get(status, "0.5"), label=status,
-                edgecolor="0.6" if status == NOT_RESEARCHED else "none", lw=0.4)
-        left = left + summary[status]
+    colours = verdict_colours()
+    counts = analysis["counts"]
+    labels = [c["what"] for c in counts.values()]
+    values = [c["article"] for c in counts.values()]
+    shown = [verdicts.get(cid, "pending") for cid in counts]
+    ax.barh(labels, values, color=[colours.get(v, "0.5") for v in shown], edgecolor="0.3", lw=0.4)
+    for y, (value, verdict) in enumerate(zip(values, shown)):
+        ax.text(value * 1.08, y, f"{value:g}  {verdict_glyph(verdict)} {verdict}", va="center", fontsize=6)
+    ax.set_xscale("log")
+    ax.set_xlim(1, max(values) * 30)
     ax.invert_yaxis()
-    ax.set_xlabel("claims of the article")
-    ax.legend(frameon=False, fontsize=6, loc="lower right")
+    ax.set_xlabel("the article's count (log scale)")

@@ -40,6 +40,18 @@ def compatible_counts(total: int, percent: float, qualifier: str, precision: flo
     return max(low, 0), min(high, total)
 
 
+def cannot_fail(total: int, qualifier: str, precision: float) -> str:
+    """Why a whole-count check of a percentage of `total` items cannot fail ('' when it can): with many items
+    every percentage at the article's rounding is reachable by some whole count, so agreement shows nothing."""
+    if qualifier == "more_than":
+        return (f"a check that cannot fail: 'more than' a share below 100% is reached by some whole count of any "
+                f"{total:,} items")
+    if 100 / total <= precision:
+        return (f"a check that cannot fail: with {total:,} items every percentage rounded to {precision:g} point"
+                f"{'s' if precision != 1 else ''} is reached by some whole count")
+    return ""
+
+
 def analyse(
     frame: pd.DataFrame,
     *,
@@ -79,9 +91,11 @@ def analyse(
             span = f"{low:,}" if low == high else f"{low:,}–{high:,}"
             fits = (f"{span} of {total:,} {rows['total_unit'].iloc[0]} give {prefix}{float(row.reported_percent):g}%"
                     if low <= high else f"no whole count of {total:,} gives {prefix}{float(row.reported_percent):g}%")
+            blind = cannot_fail(total, row.qualifier, percent_precision)
             categories[row.category_id] = {
                 "label": row.category,
-                "whole_count": {fits: low <= high},
+                "whole_count": blind or {fits: low <= high},
+                "check_can_fail": not blind,
                 "reported_percent": float(row.reported_percent),
                 "qualifier": row.qualifier,
                 "implied_count": implied,

@@ -17,10 +17,11 @@ BOOTSTRAP_LEVEL = 0.95  # confidence level of the interval around the median lag
 
 
 def _when(row) -> tuple[float, bool]:
-    """Decimal year of a piece, and whether it comes from a date (else mid-year of the article's year)."""
+    """Decimal year of a piece, and whether it comes from an exact date (else mid-year of the article's year).
+    An approximate date places the piece but, like a missing one, cannot decide a timing claim."""
     if not pd.isna(row["date"]):
         stamp = pd.Timestamp(row["date"])
-        return stamp.year + (stamp.day_of_year - 1) / DAYS_PER_YEAR, True
+        return stamp.year + (stamp.day_of_year - 1) / DAYS_PER_YEAR, row.get("date_status") == "exact"
     return row["year"] + 0.5, False
 
 

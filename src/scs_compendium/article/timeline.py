@@ -56,12 +56,11 @@ def response_lags(events: pd.DataFrame, pairs: pd.DataFrame) -> list[dict]:
     return out
 
 
-def analyse(events: pd.DataFrame, pairs: pd.DataFrame, *, tolerance_years: int, inception_event: str,
-            quantity_tolerance: float, categories: list[str]) -> dict:
+def analyse(events: pd.DataFrame, pairs: pd.DataFrame, *, inception_event: str, categories: list[str]) -> dict:
     """The outside dates of the events, the response lags, and the age of the SCS (from `inception_event`).
 
-    `tolerance_years` and `quantity_tolerance` are the claims' thresholds (data/claims.yaml reads them from
-    the results' parameters); `categories` are the event categories the figure draws (see `plot_timeline`)."""
+    `categories` are the event categories the figure draws (see `plot_timeline`); the claims' dates are
+    decided by their evidence rows (data/evidence/), not here."""
     as_of_year = PUBLICATION_YEAR
     rows = events.set_index("id", drop=False)
     inception = int(rows.loc[inception_event, "year"])
@@ -78,8 +77,7 @@ def analyse(events: pd.DataFrame, pairs: pd.DataFrame, *, tolerance_years: int, 
         "response_lags": lags,
         "events": int(len(events)),
         "events_with_outside_date": int(sourced.sum()),
-        "settings": {"tolerance_years": tolerance_years, "inception_event": inception_event, "as_of_year": as_of_year,
-                     "quantity_tolerance": quantity_tolerance, "categories": list(categories)},
+        "settings": {"inception_event": inception_event, "as_of_year": as_of_year, "categories": list(categories)},
     }
 
 

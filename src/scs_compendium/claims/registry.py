@@ -1,9 +1,11 @@
 """The claims registry (`data/claims.yaml`): every checkable statement of the article, checked as data.
 
-Each claim names the step whose results it reads, what its verdict rests on
-(`basis`), the rule that decides it (or several `readings`, each with its rule,
-where the statement admits more than one reading), and the research behind it:
-what was looked for, where, and what was found.
+Each claim names the step whose notebook discusses it, what its verdict rests on (`basis`), and
+the research behind it: what was looked for and where. A claim of outside data states its
+`parts` (who, what, when, how many, who said), each decided by evidence rows
+(`data/evidence/`) or, for a computed part, by a rule on its step's results; the evidence rule
+(`claims.evidence`) turns the parts' outcomes into the verdict. A check on the article's own
+figures, or on the compendium's coding of the article, has a `rule` (or several `readings`).
 """
 
 from __future__ import annotations
@@ -15,33 +17,42 @@ from typing import Any
 from ..engine.spec import Pipeline, load_pipeline, read_yaml
 from ..errors import ClaimsError
 from ..paths import REGISTRY
-from .rules import BASES, RESEARCH_STATUSES, check_rule, thresholds_of
+from .parts import Part, Reading, parse_part, parse_reading
+from .rules import BASES, check_rule, thresholds_of
 
 VERDICTS = (
     "reproduced",
     "partly reproduced",
     "not reproduced",
+    "conflicting evidence",
+    "depends on reading",
     "consistent",
     "inconsistent",
     "not checkable",
+    "not searched",
     "needs data",
     "pending",
 )
 MEANING = {
-    "reproduced": "data from outside the article confirm it",
-    "partly reproduced": "outside data confirm part of it (some readings, some years)",
-    "not reproduced": "outside data contradict it",
+    "reproduced": "independent sources outside the article support every part",
+    "partly reproduced": "independent sources support some parts, none is contradicted; the others are unsupported "
+                         "(or interpretation)",
+    "not reproduced": "a part is contradicted, about the same object and period, by a source at least as strong as any "
+                      "that supports it",
+    "conflicting evidence": "sources of equal strength support and contradict a part",
+    "depends on reading": "the article's words fix no reading, and the readings disagree",
     "consistent": "the article's own figures, or the compendium's coding of the article, agree with it",
     "inconsistent": "the article's own figures, or the compendium's coding of the article, disagree with it",
-    "not checkable": "a search found nothing that could decide it (the claim says what was searched)",
+    "not checkable": "a recorded search found nothing that decides it; or it is an interpretation (an analogy, an "
+                     "expectation, an image, an argument), which no source can confirm",
+    "not searched": "no search is recorded for it",
     "needs data": "the data must be fetched first",
     "pending": "its step has not run yet",
 }
-_CLAIM_KEYS = {"id", "section", "footnote", "statement", "reported", "step", "basis", "rule", "readings", "research",
-               "evidence"}
-_READING_KEYS = {"id", "label", "rule", "basis"}
-_RESEARCH_KEYS = {"status", "looked_for", "searched", "sources", "source_value", "note"}
-_SOURCE_KEYS = {"title", "publisher", "url", "accessed", "quote", "note", "kind"}
+OUTSIDE = "outside data"
+_CLAIM_KEYS = {"id", "section", "footnote", "statement", "article_quote", "reported", "step", "basis", "rule", "readings",
+               "parts", "research", "evidence"}
+_RESEARCH_KEYS = {"looked_for", "searched", "note"}
 
 
 def section_key(section: str) -> str:
@@ -50,25 +61,19 @@ def section_key(section: str) -> str:
 
 
 @dataclass(frozen=True)
-class Reading:
-    id: str
-    label: str
-    rule: dict
-    basis: str
-
-
-@dataclass(frozen=True)
 class Claim:
     id: str
     section: str
     footnote: int | None
     statement: str
-    reported: dict
+    reported: dict | None
     step: str
     basis: str
     rule: dict | None
     research: dict
     readings: tuple[Reading, ...] = field(default_factory=tuple)
+    parts: tuple[Part, ...] = field(default_factory=tuple)
+    article_quote: str = ""
     evidence: str = ""
 
     @property
@@ -76,9 +81,11 @@ class Claim:
         return section_key(self.section)
 
     @property
-    def corroboration(self) -> dict:
-        """The research record (kept under this name for the corroboration summary)."""
-        return self.research
+    def searched(self) -> bool:
+        return bool(self.research.get("searched"))
+
+    def part(self, part_id: str) -> Part | None:
+        return next((p for p in self.parts if p.id == part_id), None)
 
 
 def load_registry(root: Path | None = None, pipeline: Pipeline | None = None) -> list[Claim]:
@@ -108,6 +115,12 @@ def _check_keys(where: str, name: str, body: Any, allowed: set[str]) -> None:
         )
 
 
+def _thresholds(where: str, rule: dict, parameters: set[str]) -> None:
+    unknown = [name for name in thresholds_of(rule) if name not in parameters]
+    if unknown:
+        raise ClaimsError(f"{where}: rule refers to {['@' + n for n in unknown]}, not parameters of its step")
+
+
 def _parse_claim(index: int, entry: Any, pipeline: Pipeline) -> Claim:
     where = f"{REGISTRY}: claim #{index + 1}"
     if not isinstance(entry, dict):
@@ -117,89 +130,69 @@ def _parse_claim(index: int, entry: Any, pipeline: Pipeline) -> Claim:
     unknown = set(entry) - _CLAIM_KEYS
     if unknown:
         raise ClaimsError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(_CLAIM_KEYS)}")
-    for key in ("id", "section", "statement", "reported", "step", "basis", "research"):
+    for key in ("id", "section", "statement", "step", "basis", "research"):
         if entry.get(key) in (None, ""):
             raise ClaimsError(f"{where}: missing field {key!r}")
-    reported = entry["reported"]
-    _check_keys(where, "reported", reported, {"value", "unit", "qualifier"})
-    if "value" not in reported or not reported.get("unit"):
-        raise ClaimsError(f"{where}: field 'reported' needs 'value' and 'unit'")
     known_steps = set(pipeline.steps) | set(pipeline.planned)
     if entry["step"] not in known_steps:
         raise ClaimsError(f"{where}: step {entry['step']!r} is neither a step nor planned in pipeline.yaml")
-    basis = _basis(where, entry["basis"])
+    basis = entry["basis"]
+    if basis not in BASES:
+        raise ClaimsError(f"{where}: basis {basis!r} is not one of {list(BASES)}")
     research = _research(where, entry["research"])
-    if ("rule" in entry) == ("readings" in entry):
-        raise ClaimsError(f"{where}: give either 'rule' or 'readings' (one rule per reading)")
     parameters = set(pipeline.steps[entry["step"]].parameters) if entry["step"] in pipeline.steps else set()
-    rule, readings = entry.get("rule"), ()
-    if rule is not None:
-        _rule(where, rule, basis, research, parameters)
+    reported = entry.get("reported")
+    if reported is not None:
+        _check_keys(where, "reported", reported, {"value", "unit", "qualifier"})
+        if "value" not in reported or not reported.get("unit"):
+            raise ClaimsError(f"{where}: field 'reported' needs 'value' and 'unit'")
+    rule, readings, parts = entry.get("rule"), (), ()
+    if basis == OUTSIDE:
+        if "rule" in entry or "readings" in entry:
+            raise ClaimsError(f"{where}: a claim of outside data is decided by its parts (give 'parts', each with its "
+                              "rule or its evidence rows), not by a claim-level 'rule' or 'readings'")
+        if not isinstance(entry.get("parts"), list) or not entry["parts"]:
+            raise ClaimsError(f"{where}: a claim of outside data needs 'parts' (who, what, when, how many, who said)")
+        parts = tuple(parse_part(f"{where}, part #{i + 1}", p, BASES, parameters, _thresholds)
+                      for i, p in enumerate(entry["parts"]))
+        if len({p.id for p in parts}) != len(parts):
+            raise ClaimsError(f"{where}: two parts share an id")
+        needs_reported = any("reported" in str(r.rule) or r.rule.get("kind") in ("within", "close")
+                             for p in parts for r in ([p] if p.rule else p.readings) if getattr(r, "rule", None))
+        if needs_reported and reported is None:
+            raise ClaimsError(f"{where}: a computed part compares with what the article reports: give 'reported'")
     else:
-        if not isinstance(entry["readings"], list) or len(entry["readings"]) < 2:
-            raise ClaimsError(f"{where}: 'readings' must list at least two readings")
-        readings = tuple(_reading(f"{where}, reading #{i + 1}", r, basis, research, parameters)
-                         for i, r in enumerate(entry["readings"]))
-        if len({r.id for r in readings}) != len(readings):
-            raise ClaimsError(f"{where}: two readings share an id")
+        if "parts" in entry:
+            raise ClaimsError(f"{where}: only a claim of outside data has parts; a check on {basis} has a rule")
+        if reported is None:
+            raise ClaimsError(f"{where}: missing field 'reported'")
+        if ("rule" in entry) == ("readings" in entry):
+            raise ClaimsError(f"{where}: give either 'rule' or 'readings' (one rule per reading)")
+        if rule is not None:
+            check_rule(rule, where)
+            _thresholds(where, rule, parameters)
+        else:
+            if not isinstance(entry["readings"], list) or len(entry["readings"]) < 2:
+                raise ClaimsError(f"{where}: 'readings' must list at least two readings")
+            readings = tuple(parse_reading(f"{where}, reading #{i + 1}", {"basis": basis, **r}, BASES, parameters, _thresholds)
+                             for i, r in enumerate(entry["readings"]))
     footnote = entry.get("footnote")
     if footnote is not None and not isinstance(footnote, int):
         raise ClaimsError(f"{where}: footnote must be a whole number or absent")
     return Claim(
         id=str(entry["id"]), section=str(entry["section"]), footnote=footnote, statement=str(entry["statement"]),
-        reported=reported, step=entry["step"], basis=basis, rule=rule, research=research, readings=readings,
-        evidence=str(entry.get("evidence", "")),
+        reported=reported, step=entry["step"], basis=basis, rule=rule, research=research, readings=readings, parts=parts,
+        article_quote=str(entry.get("article_quote", "")), evidence=str(entry.get("evidence", "")),
     )
-
-
-def _basis(where: str, basis: Any) -> str:
-    if basis not in BASES:
-        raise ClaimsError(f"{where}: basis {basis!r} is not one of {list(BASES)}")
-    return basis
-
-
-def _rule(where: str, rule: Any, basis: str, research: dict, parameters: set[str]) -> None:
-    check_rule(rule, where)
-    unknown = [name for name in thresholds_of(rule) if name not in parameters]
-    if unknown:
-        raise ClaimsError(f"{where}: rule refers to {['@' + n for n in unknown]}, not parameters of its step")
-    kind = rule["kind"]
-    if basis == "none" and kind not in ("not_checkable", "source"):
-        raise ClaimsError(f"{where}: basis 'none' goes with rule 'not_checkable' (nothing decides the claim)")
-    if kind == "source" and research["status"] == "not applicable":
-        raise ClaimsError(f"{where}: rule 'source' needs research that looked for a source")
-    if kind in ("not_checkable", "source") and research["status"] in ("not found", "not applicable") \
-            and not research.get("searched"):
-        raise ClaimsError(f"{where}: a claim no source decides must say what was searched (research.searched)")
-
-
-def _reading(where: str, body: Any, basis: str, research: dict, parameters: set[str]) -> Reading:
-    _check_keys(where, "reading", body, _READING_KEYS)
-    for key in ("id", "label", "rule"):
-        if not body.get(key):
-            raise ClaimsError(f"{where}: missing field {key!r}")
-    reading_basis = _basis(where, body.get("basis", basis))
-    _rule(where, body["rule"], reading_basis, research, parameters)
-    return Reading(str(body["id"]), str(body["label"]), body["rule"], reading_basis)
 
 
 def _research(where: str, research: Any) -> dict:
     _check_keys(where, "research", research, _RESEARCH_KEYS)
-    if research.get("status") not in RESEARCH_STATUSES:
-        raise ClaimsError(f"{where}: research status must be one of {list(RESEARCH_STATUSES)}")
     if not research.get("looked_for"):
         raise ClaimsError(f"{where}: research needs 'looked_for' (what was looked for)")
-    sources = research.get("sources") or []
-    if not isinstance(sources, list):
-        raise ClaimsError(f"{where}: research.sources must be a list")
-    for number, source in enumerate(sources, 1):
-        _check_keys(f"{where}, source #{number}", "source", source, _SOURCE_KEYS)
-        for key in ("title", "url", "accessed"):
-            if not source.get(key):
-                raise ClaimsError(f"{where}, source #{number}: missing {key!r}")
-    if research["status"] in ("corroborated", "partly corroborated", "differs"):
-        if not sources or not all(s.get("quote") for s in sources[:1]):
-            raise ClaimsError(f"{where}: research status {research['status']!r} needs a source with its quote")
+    searched = research.get("searched") or []
+    if not isinstance(searched, list) or not all(isinstance(s, str) and s.strip() for s in searched):
+        raise ClaimsError(f"{where}: research.searched must be a list of the searches made (empty: not searched)")
     return research
 
 
@@ -209,4 +202,22 @@ def reported_values(claim_ids: list[str], root: Path | None = None) -> dict[str,
     missing = [cid for cid in claim_ids if cid not in claims]
     if missing:
         raise ClaimsError(f"{REGISTRY}: no claim {missing}")
-    return {cid: claims[cid].reported["value"] for cid in claim_ids}
+    return {cid: (claims[cid].reported or {}).get("value") for cid in claim_ids}
+
+
+def article_counts(claim_ids: tuple[str, ...], root: Path | None = None) -> dict[str, tuple[str, float]]:
+    """What the article counts and its number, for claims whose part is compared by number (typed once, here)."""
+    claims = {claim.id: claim for claim in load_registry(root)}
+    counts = {}
+    for cid in claim_ids:
+        claim = claims.get(cid)
+        part = next((p for p in claim.parts if p.compare == "number"), None) if claim else None
+        reported = (claim.reported or {}) if claim else {}
+        if part is not None:
+            counts[cid] = (part.article, float(part.article_value))
+        elif isinstance(reported.get("value"), (int, float)):
+            counts[cid] = (str(reported["unit"]), float(reported["value"]))
+        else:
+            raise ClaimsError(f"{REGISTRY}: claim {cid!r} needs a part compared by number (compare: number) or a "
+                              "number as 'reported'")
+    return counts

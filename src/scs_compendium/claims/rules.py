@@ -19,15 +19,13 @@ from typing import Any, Callable
 
 from ..errors import ClaimsError
 
-BASES = ("outside data", "the article's own figures", "the compendium's coding of the article", "none")
+BASES = ("outside data", "the article's own figures", "the compendium's coding of the article")
 OUTCOMES = ("pass", "partial", "fail", "none")
 VERDICT_OF = {
     "outside data": {"pass": "reproduced", "partial": "partly reproduced", "fail": "not reproduced", "none": "not checkable"},
     "the article's own figures": {"pass": "consistent", "partial": "inconsistent", "fail": "inconsistent", "none": "not checkable"},
     "the compendium's coding of the article": {"pass": "consistent", "partial": "inconsistent", "fail": "inconsistent", "none": "not checkable"},
-    "none": {"pass": "not checkable", "partial": "not checkable", "fail": "not checkable", "none": "not checkable"},
 }
-RESEARCH_STATUSES = ("corroborated", "partly corroborated", "differs", "not found", "not applicable")
 
 
 @dataclass(frozen=True)
@@ -155,7 +153,6 @@ KINDS: dict[str, tuple[tuple[str, ...], Callable]] = {
     "date": (("value", "tolerance_years"), rule_date),
     "threshold": (("value",), rule_threshold),
     "all_true": (("value",), rule_all_true),
-    "source": ((), None),  # decided by the claim's research record
     "not_checkable": (("why",), None),
 }
 RULE_KEYS = {"kind", "value", "low", "high", "target", "decimals", "require", "strict", "tolerance", "tolerance_years",
@@ -180,21 +177,3 @@ def check_rule(rule: Any, where: str) -> None:
 def thresholds_of(rule: dict) -> list[str]:
     """The step parameters (`@name`) a rule's thresholds refer to."""
     return [str(v)[1:] for v in rule.values() if isinstance(v, str) and v.startswith("@")]
-
-
-def research_outcome(research: dict) -> Outcome:
-    """The outcome of a claim decided by its research record (rule 'source')."""
-    status = research["status"]
-    sources = research.get("sources") or []
-    first = sources[0] if sources else {}
-    cited = f"{first.get('publisher') or first.get('title', 'a source')}" if first else "no source"
-    quote = f": \u201c{first['quote'][:160]}\u201d" if first.get("quote") else ""
-    if status == "corroborated":
-        return Outcome("pass", f"{cited} confirms it{quote}", research.get("source_value"))
-    if status == "partly corroborated":
-        return Outcome("partial", f"{cited} confirms part of it{quote}" + (f" ({research['note']})" if research.get("note") else ""),
-                       research.get("source_value"))
-    if status == "differs":
-        return Outcome("fail", f"{cited} says otherwise{quote}" + (f" ({research['note']})" if research.get("note") else ""),
-                       research.get("source_value"))
-    return Outcome("none", "no source found; searched: " + "; ".join(research.get("searched") or ["(nothing recorded)"]))

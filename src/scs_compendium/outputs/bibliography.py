@@ -23,10 +23,11 @@ import re
 from pathlib import Path
 
 from ..engine.store import write_if_changed
-from ..paths import CLAIMS_REPORT, DATA_DIR, DATAPACKAGE, PAPER_BUILD_DIR, PAPER_DIR
+from ..paths import DATA_DIR, DATAPACKAGE, PAPER_BUILD_DIR, PAPER_DIR
 
 CSL_FILE = f"{PAPER_BUILD_DIR}/data-sources.json"
 RESEARCH = "claims' research"
+EVIDENCE_SOURCES = "sources"  # the data-package resource of the evidence's sources table
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:-(\d\d))?(?:-(\d\d))?(?!\d)")
 _QUOTED = re.compile(r"^(?P<author>.+?), '(?P<title>.+?)'(?=[,\s]|$),?\s*(?P<rest>.*)$")
 
@@ -126,6 +127,29 @@ def _from_row(row: dict) -> dict | None:
     return None
 
 
+def _from_sources_table(rows: list[dict]) -> list[dict]:
+    """The documents of the evidence's sources table: each publication once (title, author or publisher, date),
+    a copy or repost given as 'read at' its address under the original; the article itself left out."""
+    copies: dict[str, list[str]] = {}
+    for row in rows:
+        if row["copy_of"]:
+            copies.setdefault(row["copy_of"], []).append(row["url"])
+    items = []
+    for row in rows:
+        if row["kind"] == "the article" or row["copy_of"]:
+            continue
+        item = _item(url=row["url"], title=row["title"], author=row["author"] or row["publisher"],
+                     accessed=row["accessed"], date_text=row["published"])
+        notes = ([row["publisher"]] if row["author"] and row["publisher"] else [])
+        notes += [f"read at {url}" for url in copies.get(row["id"], []) if url]
+        if not row["verified"] == "yes" and not copies.get(row["id"]):
+            notes.append("no stored copy read")
+        if notes:
+            item["publisher"] = "; ".join(notes)
+        items.append(item)
+    return items
+
+
 def _known(root: Path) -> set[str]:
     """Addresses and DOIs of the documents references.bib already lists."""
     bib = (root / PAPER_DIR / "references.bib").read_text(encoding="utf-8") if (root / PAPER_DIR / "references.bib").is_file() else ""
@@ -153,14 +177,12 @@ def data_sources(root: Path) -> dict[str, list[dict]]:
                 add(resource["name"], _item(url=source["path"], title=source.get("title", ""),
                                             author=source.get("publisher", ""), accessed=source.get("accessed", ""),
                                             date_text=str(source.get("date", ""))))
+        if resource["name"] == EVIDENCE_SOURCES:
+            for item in _from_sources_table(_rows(root, resource["path"])):
+                add(RESEARCH, item)
+            continue
         for row in _rows(root, resource["path"]):
             add(resource["name"], _from_row(row))
-    report = root / f"{CLAIMS_REPORT}.json"
-    if report.is_file():
-        for claim in json.loads(report.read_text(encoding="utf-8")):
-            for source in claim["research"].get("sources") or []:
-                add(RESEARCH, _item(url=source.get("url", ""), title=source.get("title", ""),
-                                    author=source.get("publisher", ""), accessed=source.get("accessed", "")))
     return {table: items for table, items in by_table.items() if items}
 
 
@@ -182,10 +204,8 @@ def source_addresses(root: Path) -> set[str]:
         for row in _rows(root, resource["path"]):
             for column in ("source_url", "date_source_url"):
                 found |= {u.strip() for u in (row.get(column) or "").split(" ; ") if u.strip().startswith("http")}
-    report = root / f"{CLAIMS_REPORT}.json"
-    if report.is_file():
-        found |= {s["url"] for c in json.loads(report.read_text(encoding="utf-8"))
-                  for s in c["research"].get("sources") or [] if s["url"].startswith("http")}
+        if resource["name"] == EVIDENCE_SOURCES:
+            found |= {r["url"] for r in _rows(root, resource["path"]) if r["url"].startswith("http")}
     return found
 
 

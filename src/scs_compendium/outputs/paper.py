@@ -152,7 +152,13 @@ def claims_appendix(resolver: Resolver) -> str:
         title = f"Section {key}" if key[0].isdigit() else key.capitalize()
         lines += [f"## {escape_markdown(title)} {{.unnumbered}}", ""]
         for row in groups[key]:
-            research = row["research"]["status"]
+            parts = "; ".join(f"{p['id']} ({p['type']}): {p['outcome'] or 'interpretation'}" for p in row.get("parts", []))
+            sources = sorted({r["source"] for p in row.get("parts", []) for r in p["rows"]})
+            research = (f"parts: {parts}" if parts else "a check on " + row["basis"]) + \
+                (f"; sources: {', '.join(sources)}" if sources else "; no source read for it" if parts else "")
+            second = (row.get("second_reading") or {}).get("verdict")
+            if second:
+                research += f"; a blind second reading gave: {second}"
             lines += [
                 f"**`{row['id']}`** ({escape_markdown(where(row))}): **{escape_markdown(row['verdict'])}**; "
                 f"basis: {escape_markdown(row['basis'])}.\\",
@@ -171,6 +177,25 @@ def claims_list(resolver: Resolver, step: str) -> str:
         f"- **{escape_markdown(row['verdict'])}** ({escape_markdown(row['basis'])}). {escape_markdown(row['statement'])} "
         f"({escape_markdown(where(row))}; the article: {escape_markdown(row['reported'])}). {escape_markdown(row['why'])}."
         for row in rows)
+
+
+def evidence_agreement(resolver: Resolver) -> str:
+    """The agreement of the two readings, before adjudication, as a list (from the evidence step's results)."""
+    from ..claims.agreement import describe
+
+    values = resolver.value("evidence", "agreement")
+    adjudicated = resolver.value("evidence", "adjudications")
+    labels = {"verdicts": ("claim verdicts", "verdict"), "stances": ("the stances of evidence rows", "stance"),
+              "roles": ("the roles of footnotes 14-22's citations", "role"),
+              "tones": ("the tones of footnote 14's media pieces", "tone")}
+    return "\n".join(f"- On {label}: {escape_markdown(describe(values[name]))}; {adjudicated[coding]} adjudicated."
+                     for name, (label, coding) in labels.items())
+
+
+def arguments_list(resolver: Resolver) -> str:
+    """Each thesis with the support its premises give it, as a list (from the arguments step's results)."""
+    return "\n".join(f"- **{escape_markdown(a['thesis'])}** ({escape_markdown(a['where'])}). "
+                     f"{escape_markdown(a['support']['text'])}" for a in resolver.value("arguments", "arguments"))
 
 
 def fragile_claims(resolver: Resolver) -> str:
@@ -205,6 +230,10 @@ def render(root: Path | None = None, pipeline: Pipeline | None = None) -> tuple[
 
     text = FIGURE.sub(figure, text)
     text = text.replace("{{fragile_claims}}", fragile_claims(resolver))
+    if "{{arguments_list}}" in text:
+        text = text.replace("{{arguments_list}}", arguments_list(resolver))
+    if "{{evidence_agreement}}" in text:
+        text = text.replace("{{evidence_agreement}}", evidence_agreement(resolver))
     if "{{data_sources}}" in text:
         listing, research = sources_markdown(root, data_sources(root))
         text = text.replace("{{data_sources}}", listing)

@@ -12,7 +12,10 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..claims import MEANING, VERDICTS, Assessment, assess_all, assess_step, section_key
+from ..claims.registry import OUTSIDE
 from ..claims.rules import BASES
+from ..sources.evidence import Evidence, has_evidence, load_evidence
+from .evidence_view import parts_view, second_reading, source_view
 from ..engine.spec import Pipeline, load_pipeline
 from ..engine.store import atomic_write_json, git_commit, read_results, write_if_changed
 from ..errors import CompendiumError
@@ -25,14 +28,16 @@ BASIS_MEANING = {
     "outside data": "sources outside the article decide: reproduced, partly reproduced or not reproduced",
     "the article's own figures": "only the article's own figures are compared (arithmetic, rounding, whole counts)",
     "the compendium's coding of the article": "the compendium's coding of the article's citations or events decides",
-    "none": "nothing found decides the claim",
 }
 
 
 def claim_row(assessment: Assessment, root: Path | None = None, figures: list[str] | None = None,
-              robustness: dict | None = None) -> dict:
-    """One claim of the report as plain data (a row of `claims.json`)."""
+              robustness: dict | None = None, evidence: Evidence | None = None) -> dict:
+    """One claim of the report as plain data (a row of `claims.json`): for a claim of outside data, its parts
+    with their evidence rows as both readings coded them, and the second reader's verdict."""
     claim = assessment.claim
+    if evidence is None and claim.basis == OUTSIDE and has_evidence(root):
+        evidence = load_evidence(root)
     notebook = f"{EXECUTED}/{claim.step}.ipynb"
     page = f"{EXECUTED}/{claim.step}.html"
     return {
@@ -40,7 +45,7 @@ def claim_row(assessment: Assessment, root: Path | None = None, figures: list[st
         "section": claim.section,
         "footnote": claim.footnote,
         "statement": claim.statement,
-        "reported": format_reported(claim.reported),
+        "reported": format_reported(claim.reported) if claim.reported else "; ".join(p.article for p in claim.parts),
         "verdict": assessment.verdict,
         "basis": claim.basis,
         "why": assessment.why,
@@ -59,6 +64,9 @@ def claim_row(assessment: Assessment, root: Path | None = None, figures: list[st
         "notebook_html": page if root and (root / page).is_file() else None,
         "figures": figures or [],
         "research": claim.research,
+        "article_quote": claim.article_quote,
+        "parts": parts_view(assessment, evidence) if claim.basis == OUTSIDE and evidence else [],
+        "second_reading": second_reading(claim.id, evidence) if claim.basis == OUTSIDE and evidence else {},
         "robustness": robustness,
     }
 
@@ -72,7 +80,9 @@ def build_report(root: Path | None = None, pipeline: Pipeline | None = None) -> 
         for name, step in pipeline.steps.items()
     }
     swept = _robustness(pipeline)
-    return [claim_row(a, pipeline.root, figures.get(a.claim.step), swept.get(a.claim.id)) for a in assess_all(pipeline)]
+    evidence = load_evidence(pipeline.root) if has_evidence(pipeline.root) else None
+    return [claim_row(a, pipeline.root, figures.get(a.claim.step), swept.get(a.claim.id), evidence)
+            for a in assess_all(pipeline, evidence)]
 
 
 def _robustness(pipeline: Pipeline) -> dict[str, dict]:
@@ -133,10 +143,11 @@ def by_basis(rows: list[dict]) -> dict[str, int]:
 
 
 def research_text(row: dict) -> str:
+    """What was searched and which sources the claim's rows rest on, in one line."""
     research = row["research"]
-    sources = "; ".join(f"{s.get('publisher') or s['title']} ({s['url']}, accessed {s['accessed']})"
-                        for s in research.get("sources") or [])
-    return f"{research['status']}" + (f": {sources}" if sources else f"; searched: {'; '.join(research.get('searched') or [])}")
+    sources = sorted({r["source"] for part in row.get("parts", []) for r in part["rows"]})
+    searched = "; ".join(research.get("searched") or []) or "no search recorded"
+    return f"searched: {searched}" + (f"; sources: {', '.join(sources)}" if sources else "")
 
 
 def render_markdown(rows: list[dict], stamp: dict) -> str:
@@ -165,24 +176,25 @@ def _environment():
                        undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
 
 
-def _sources(rows: list[dict]) -> tuple[list[dict], dict[str, list[int]]]:
-    """Every source of the research, listed once (by address and title), and the numbers each claim cites."""
-    listed: dict[tuple, dict] = {}
-    cited: dict[str, list[int]] = {}
-    for row in rows:
-        for source in row["research"].get("sources") or []:
-            key = (source["url"], source["title"])
-            if key not in listed:
-                listed[key] = {**source, "number": len(listed) + 1, "claims": []}
-            listed[key]["claims"].append(row["id"])
-            cited.setdefault(row["id"], []).append(listed[key]["number"])
-    return list(listed.values()), cited
+def _sources(rows: list[dict], evidence: Evidence) -> tuple[list[dict], dict[str, list[str]]]:
+    """Every source the claims' rows cite, listed once (from the sources table), and the sources of each claim."""
+    cited = {row["id"]: list(dict.fromkeys(r["source"] for part in row.get("parts", []) for r in part["rows"]))
+             for row in rows}
+    used = dict.fromkeys(sid for ids in cited.values() for sid in ids)
+    originals = dict.fromkeys(evidence.sources[sid].copy_of for sid in used if evidence.sources[sid].copy_of)
+    listed = []
+    for sid in [*used, *(o for o in originals if o not in used)]:
+        view = source_view(evidence.sources[sid], evidence)
+        view["claims"] = [cid for cid, ids in cited.items() if sid in ids]
+        listed.append(view)
+    return listed, cited
 
 
 def render_html(rows: list[dict], pipeline: Pipeline | None = None, stamp: dict | None = None) -> str:
     """A page a reviewer works with: one compact row per claim, details folded, filters kept in the URL."""
     stamp = stamp or {"commit": "unknown", "generated": "unknown"}
-    sources, cited = _sources(rows)
+    root = pipeline.root if pipeline else None
+    sources, cited = _sources(rows, load_evidence(root)) if has_evidence(root) else ([], {})
     titles = {name: step.title for name, step in pipeline.steps.items()} if pipeline else {}
     shown = []
     for row in rows:
@@ -199,4 +211,23 @@ def render_html(rows: list[dict], pipeline: Pipeline | None = None, stamp: dict 
     sections = sorted({r["section_key"] for r in shown}, key=lambda s: (not s[0].isdigit(), s))
     return _environment().get_template("claims.html.j2").render(
         rows=shown, counts=summary(rows), meaning=MEANING, bases=by_basis(rows), basis_meaning=BASIS_MEANING,
-        arguments=arguments, titles=titles, verdicts=VERDICTS, sections=sections, sources=sources, stamp=stamp)
+        arguments=arguments, titles=titles, verdicts=VERDICTS, sections=sections, sources=sources, stamp=stamp,
+        agreement=agreement_rows(pipeline))
+
+
+def agreement_rows(pipeline: Pipeline | None) -> dict[str, dict]:
+    """The evidence step's agreement figures as the claims page shows them ({} before that step has run)."""
+    if pipeline is None or "evidence" not in pipeline.steps:
+        return {}
+    try:
+        values = read_results(pipeline.root, "evidence")["values"]
+    except CompendiumError:
+        return {}
+    shown = {}
+    for name, label in (("verdicts", "claim verdicts"), ("stances", "row stances"), ("roles", "citation roles"),
+                        ("tones", "media tones")):
+        a = values["agreement"][name]
+        shown[label] = {**a, "kappa_text": "undefined" if a.get("kappa") is None else f"{a['kappa']:.2f}",
+                        "alpha_text": "undefined" if a.get("alpha") is None else f"{a['alpha']:.2f}",
+                        "adjudicated": values["adjudications"].get(name.rstrip("s") if name != "stances" else "stance", 0)}
+    return shown

@@ -66,6 +66,17 @@ def verdict_colours() -> dict[str, tuple]:
     """One colour per verdict, the same in every figure: greens for reproduced, blues for consistent."""
     c = sns.color_palette(PALETTE, 10)
     return {"reproduced": c[2], "partly reproduced": c[8], "not reproduced": c[3], "consistent": c[0],
-            "inconsistent": c[4], "not checkable": (0.75, 0.75, 0.75), "needs data": (0.9, 0.9, 0.9),
+            "inconsistent": c[4], "conflicting evidence": c[1], "depends on reading": c[6],
+            "not checkable": (0.75, 0.75, 0.75), "not searched": (1.0, 1.0, 1.0), "needs data": (0.9, 0.9, 0.9),
             "pending": (0.95, 0.95, 0.95)}
 
+
+
+VERDICT_GLYPHS = {"reproduced": "✓", "partly reproduced": "◐", "not reproduced": "✗", "conflicting evidence": "⇄",
+                  "depends on reading": "?", "consistent": "=", "inconsistent": "≠", "not checkable": "–",
+                  "not searched": "○", "needs data": "…", "pending": "…"}
+
+
+def verdict_glyph(verdict: str) -> str:
+    """A glyph per verdict, so that colour never carries the meaning alone."""
+    return VERDICT_GLYPHS.get(verdict, "")

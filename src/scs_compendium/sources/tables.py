@@ -88,8 +88,15 @@ def load_codebook(root=None) -> pd.DataFrame:
     return load_table("citation_roles_codebook", root)
 
 
-def load_citations(codebook: pd.DataFrame, root=None) -> pd.DataFrame:
-    """Every footnote citation; each role must be defined and belong to its footnote."""
+def adjudicated(coding: str, root=None) -> dict[str, str]:
+    """The final codings of the compendium's own codings (`role`, `tone`) where two readings disagreed, by item."""
+    frame = load_table("adjudications", root)
+    return {row.item: row.final for row in frame.itertuples() if row.coding == coding}
+
+
+def load_citations(codebook: pd.DataFrame, root=None, final: bool = True) -> pd.DataFrame:
+    """Every footnote citation; each role must be defined and belong to its footnote. `final`: with the roles
+    as adjudicated where the two readings disagreed (data/evidence/adjudications.csv); else the first coding."""
     frame = load_table("article_citations", root)
     path = frame.attrs["path"]
     roles = codebook.set_index("role")
@@ -110,14 +117,20 @@ def load_citations(codebook: pd.DataFrame, root=None) -> pd.DataFrame:
     if not duplicated.empty:
         first = duplicated.iloc[0]
         raise DataError(f"{path}: {first['work']!r} is listed twice in footnote {first['footnote']}")
+    if final:
+        decided = adjudicated("role", root)
+        items = frame["footnote"].map(lambda f: "" if pd.isna(f) else str(int(f))) + "/" + frame["work"]
+        frame["role"] = [decided.get(item, role) for item, role in zip(items, frame["role"])]
+        frame.loc[frame["role"] == "none", "role"] = None
     return frame
 
 
 # --- footnote 14's media pieces (media_coverage) ----------------------------------------
 
 
-def load_pieces(root=None) -> pd.DataFrame:
-    """Footnote 14's pieces; every outlet has one sensationalist piece and at least one nuanced one."""
+def load_pieces(root=None, final: bool = True) -> pd.DataFrame:
+    """Footnote 14's pieces; in the first coding every outlet has one sensationalist piece and at least one nuanced
+    one. `final`: with the tones as adjudicated where the two readings disagreed."""
     frame = check_provenance(load_table("media_pieces", root))
     path = frame.attrs["path"]
     for line, row in zip(range(2, len(frame) + 2), frame.itertuples()):
@@ -133,6 +146,10 @@ def load_pieces(root=None) -> pd.DataFrame:
     off = dated[pd.to_datetime(dated["date"]).dt.year != dated["year"]]
     if not off.empty:
         raise DataError(f"{path}: {off['author'].iloc[0]} ({off['outlet'].iloc[0]}): date and year disagree")
+    if final:
+        decided = adjudicated("tone", root)
+        items = frame["outlet"] + "/" + frame["author"].fillna("") + "/" + frame["year"].astype(str)
+        frame["tone"] = [decided.get(item, tone) for item, tone in zip(items, frame["tone"])]
     return frame
 
 
@@ -217,23 +234,4 @@ def load_phases(root=None) -> pd.DataFrame:
             raise DataError(f"{path}, line {line}, column 'origin': a phase with a bound of the compendium's is compendium_coding")
         if pd.isna(row.start_quote) and pd.isna(row.end_quote) and pd.isna(row.label_quote):
             raise DataError(f"{path}, line {line}, column 'label_quote': a phase needs the article's words for it")
-    return frame
-
-
-# --- cited figures (actors_figures) ----------------------------------------------------
-
-
-def load_figures(root=None) -> pd.DataFrame:
-    """The cited figures with their corroboration."""
-    frame = check_provenance(load_table("cited_figures", root))
-    for line, row in zip(range(2, len(frame) + 2), frame.itertuples()):
-        if row.corroboration == "corroborated" and row.corroboration_scope != "value":
-            raise DataError(f"{frame.attrs['path']}, line {line}, column 'corroboration_scope': 'corroborated' needs scope "
-                            f"'value', got {row.corroboration_scope!r}")
-    bad = frame[(frame["corroboration"] != "not found") & frame["source_url"].isna()]
-    if not bad.empty:
-        raise DataError(
-            f"{frame.attrs['path']}: figure {bad['id'].iloc[0]!r}: status {bad['corroboration'].iloc[0]!r} "
-            "needs the 'source_url' of the source read"
-        )
     return frame
