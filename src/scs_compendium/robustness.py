@@ -3,8 +3,11 @@
 Every parameter that decides a verdict declares in `pipeline.yaml` a `sweep` of values a
 reasonable reader might choose. For each step, this module evaluates the step's claims over
 each parameter alone across its sweep, and over the full grid where the grid is small, by
-calling the step's own `analyse()` and the registry's rules in one process pool (no kernel
-per variant). Upstream results stay at their default; a step's sweep moves its own claims.
+calling the step's own `analyse()` and the registry's rules (no kernel per variant). The
+evidence rule's decisions (the `evidence` step's parameters) are swept too: they move every
+claim of outside data and rerun no analysis. Variants run with joblib (loky processes), or on
+a dask.distributed cluster (`SCS_SWEEP_BACKEND=dask`, `SCS_DASK_SCHEDULER=<address>`), with the
+same results. Upstream results stay at their default; a step's sweep moves its own claims.
 It is the one place besides the notebooks that runs the article's analyses.
 """
 
@@ -12,18 +15,18 @@ from __future__ import annotations
 
 import itertools
 import os
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Callable
 
 from .article import (actors_figures, blacklist_rates, literature_shares, media_coverage, scholarship,
                       search_interest, timeline)
 from .claims import assess, load_registry, reported_values
-from .claims.registry import article_counts
+from .claims.registry import OUTSIDE, article_counts
+from .claims.verdicts import EVIDENCE_STEP
 from .engine.spec import Pipeline, Step, load_pipeline
 from .engine.store import read_results
 from .sources import tables
+from .sources.evidence import load_evidence
 from .sources.google_trends import load_snapshots
 
 DECIDED_BY_DATA = ("within", "close", "date", "threshold", "all_true")
@@ -123,39 +126,95 @@ def describe(entry: dict) -> str:
     return f"fragile ({ratio}: {'; '.join(parts)})"
 
 
-# --- evaluation in worker processes -----------------------------------------------------------
+# --- evaluation: joblib (loky) by default, or a dask.distributed cluster -----------------------
 
+BACKEND_VARIABLE = "SCS_SWEEP_BACKEND"  # 'loky' (default) or 'dask'
+SCHEDULER_VARIABLE = "SCS_DASK_SCHEDULER"  # a dask scheduler's address; with 'dask' and none, a LocalCluster
 _STATE: dict[str, Any] = {}
 
 
-def _start(root: str) -> None:
-    pipeline = load_pipeline(root)
-    _STATE.update(pipeline=pipeline, claims=swept_claims(pipeline, load_registry(root, pipeline)),
-                  inputs={name: load() for name, load in _inputs(Path(root)).items() if name in ANALYSES},
-                  evidence=read_results(Path(root), "evidence"))
+def _state(root: str) -> dict:
+    """What a worker needs, loaded once per worker process (loky and dask workers are reused)."""
+    if _STATE.get("root") != root:
+        pipeline = load_pipeline(root)
+        claims = load_registry(root, pipeline)
+        _STATE.clear()
+        _STATE.update(root=root, pipeline=pipeline, claims=swept_claims(pipeline, claims),
+                      outside=[c for c in claims if c.basis == OUTSIDE],
+                      inputs={name: load() for name, load in _inputs(Path(root)).items() if name in ANALYSES},
+                      results={name: read_results(Path(root), name) for name in pipeline.order
+                               if name in ANALYSES or name == EVIDENCE_STEP},
+                      evidence=load_evidence(Path(root)))
+    return _STATE
 
 
-def _evaluate(task: tuple[str, dict]) -> tuple[dict, dict[str, str]]:
-    step_name, overrides = task
-    pipeline: Pipeline = _STATE["pipeline"]
+def evaluate(root: str, step_name: str, overrides: dict) -> tuple[dict, dict[str, str], int]:
+    """One variant: its overrides, the verdict of each claim it can move, and how many analyses it ran (0 or 1).
+
+    A variant of the evidence step's decisions reruns no analysis: every claim of outside data is decided
+    again on the steps' default results. A variant of a step reruns that step's `analyse()` once."""
+    state = _state(root)
+    pipeline: Pipeline = state["pipeline"]
     parameters = {**pipeline.step(step_name).defaults(), **overrides}
-    values = ANALYSES[step_name](*_STATE["inputs"][step_name], **parameters)
-    document = {step_name: {"values": values, "parameters": parameters}, "evidence": _STATE["evidence"]}
-    return overrides, {c.id: assess(c, pipeline, document).verdict for c in _STATE["claims"][step_name]}
+    results = dict(state["results"])
+    if step_name == EVIDENCE_STEP:
+        results[EVIDENCE_STEP] = {**results[EVIDENCE_STEP], "parameters": parameters}
+        claims, ran = state["outside"], 0
+    else:
+        values = ANALYSES[step_name](*state["inputs"][step_name], **parameters)
+        results[step_name] = {"values": values, "parameters": parameters}
+        claims, ran = state["claims"][step_name], 1
+    return overrides, {c.id: assess(c, pipeline, results, state["evidence"]).verdict for c in claims}, ran
+
+
+def run_tasks(root: str, tasks: list[tuple[str, dict]], workers: int, backend: str | None = None,
+              scheduler: str | None = None, log=print, function=None) -> list[tuple[dict, dict[str, str], int]]:
+    """Evaluate the tasks with joblib (loky processes), or on a dask.distributed cluster; the same results either way,
+    in the order of the tasks. Progress (done/total, time left) goes to `log` on long sweeps."""
+    import time
+
+    from joblib import Parallel, delayed, parallel_config
+
+    backend = backend or os.environ.get(BACKEND_VARIABLE, "loky")
+    scheduler = scheduler or os.environ.get(SCHEDULER_VARIABLE) or None
+    if backend not in ("loky", "dask"):
+        raise ValueError(f"{BACKEND_VARIABLE}={backend!r}: expected 'loky' or 'dask'")
+    calls = (delayed(function or evaluate)(root, step, overrides) for step, overrides in tasks)
+    started, found = time.monotonic(), []
+
+    def collect(stream) -> None:
+        for done, item in enumerate(stream, 1):
+            found.append(item)
+            if len(tasks) >= 50 and (done % max(1, len(tasks) // 10) == 0 or done == len(tasks)):
+                elapsed = time.monotonic() - started
+                log(f"robustness: {done}/{len(tasks)} variants, about {elapsed / done * (len(tasks) - done):.0f} s left")
+
+    if backend == "loky":
+        collect(Parallel(n_jobs=max(1, workers), backend="loky", return_as="generator")(calls))
+        return found
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None if scheduler else LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
+                                                  dashboard_address=None)
+    with Client(scheduler or cluster) as client, parallel_config(backend="dask", wait_for_workers_timeout=60):
+        client.run(lambda: None)  # the workers are up
+        collect(Parallel(return_as="generator")(calls))
+    if cluster is not None:
+        cluster.close()
+    return found
 
 
 def analyse(root: Path | str, *, max_grid: int, workers: int) -> dict:
-    """Every swept claim's verdict over its step's parameter sweeps, in `workers` processes."""
+    """Every swept claim's verdict over its step's parameter sweeps and over the evidence rule's decisions."""
     pipeline = load_pipeline(root)
     claims = swept_claims(pipeline, load_registry(pipeline.root, pipeline))
-    tasks = [(step, overrides) for step in claims for overrides in [{}, *variants(pipeline.step(step), max_grid)]]
+    steps = [*claims, EVIDENCE_STEP]
+    tasks = [(step, overrides) for step in steps for overrides in [{}, *variants(pipeline.step(step), max_grid)]]
     workers = max(1, min(workers, os.cpu_count() or 1))
-    with ProcessPoolExecutor(workers, mp_context=get_context("fork"), initializer=_start,
-                             initargs=(str(pipeline.root),)) as pool:
-        outcomes = list(pool.map(_evaluate, tasks, chunksize=4))
+    outcomes = run_tasks(str(pipeline.root), tasks, workers)
     by_step: dict[str, list] = {}
-    for (step, _), outcome in zip(tasks, outcomes):
-        by_step.setdefault(step, []).append(outcome)
+    for (step, _), (overrides, verdicts, _ran) in zip(tasks, outcomes):
+        by_step.setdefault(step, []).append((overrides, verdicts))
     claims_summary, parameters = {}, {}
     for step, results in by_step.items():
         default = results[0][1]
@@ -165,11 +224,21 @@ def analyse(root: Path | str, *, max_grid: int, workers: int) -> dict:
             entry["by_parameter"] = {name: [{"value": o.get(name), "verdict": v[claim_id]}
                                             for o, v in results[1:] if list(o) == [name]]
                                      for name, p in pipeline.step(step).parameters.items() if p.sweep}
-        claims_summary.update(summary)
+        for claim_id, entry in summary.items():  # a claim moved by its step and by the evidence rule: both kept
+            if claim_id in claims_summary:
+                merged = claims_summary[claim_id]
+                merged["variants"] += entry["variants"] - 1
+                merged["agree"] += entry["agree"] - 1
+                merged["flips"] += entry["flips"]
+                merged["by_parameter"].update({f"{step}.{k}": v for k, v in entry["by_parameter"].items()})
+                merged["text"] = describe(merged)
+            else:
+                claims_summary[claim_id] = entry
         parameters[step] = {name: {"default": p.default, "sweep": list(p.sweep), "why": p.sweep_why}
                             for name, p in pipeline.step(step).parameters.items() if p.sweep}
     fragile = [cid for cid, e in claims_summary.items() if e["flips"]]
     return {"claims": claims_summary, "parameters": parameters, "variants": len(tasks),
+            "analyses_run": sum(o[2] for o in outcomes), "verdicts_evaluated": sum(len(o[1]) for o in outcomes),
             "counts": {"swept": len(claims_summary), "fragile": len(fragile), "robust": len(claims_summary) - len(fragile)},
             "fragile": fragile, "settings": {"max_grid": max_grid, "workers": workers}}
 
@@ -196,7 +265,9 @@ def findings(analysis: dict) -> str:
     from .outputs.formatting import escape_markdown
 
     counts = analysis["counts"]
-    lines = [f"{counts['swept']} claims were evaluated over {analysis['variants']} variants in all: "
+    lines = [f"{counts['swept']} claims were evaluated over {analysis['variants']} variants in all "
+             f"({analysis['analyses_run']} runs of a step's analysis; {analysis['verdicts_evaluated']} verdicts evaluated, "
+             f"those of the evidence rule's decisions on the steps' default results): "
              f"{counts['robust']} robust, {counts['fragile']} fragile.", ""]
     lines += [f"- **{escape_markdown(cid)}**: {escape_markdown(analysis['claims'][cid]['default'])}; "
               f"{escape_markdown(analysis['claims'][cid]['text'])}." for cid in analysis["fragile"]]

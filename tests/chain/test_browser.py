@@ -43,26 +43,26 @@ def test_claims_page_lists_every_claim_and_filters(browser, real_chain, tmp_path
 
     rows = json.loads((real_chain / "build/claims.json").read_text())
     browser.get((real_chain / "build/claims.html").as_uri())
-    shown = browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr")
+    shown = browser.find_elements(By.CSS_SELECTOR, "#claims > tbody > tr")
     assert len(shown) == len(rows)
 
     Select(browser.find_element(By.ID, "filter-verdict")).select_by_value("reproduced")
-    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr") if r.is_displayed()]
+    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims > tbody > tr") if r.is_displayed()]
     expected = sum(r["verdict"] == "reproduced" for r in rows)
     assert len(visible) == expected > 0
     assert browser.find_element(By.ID, "shown").text == f"{expected} of {len(rows)} claims"
 
     Select(browser.find_element(By.ID, "filter-section")).select_by_value("7")
-    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr") if r.is_displayed()]
+    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims > tbody > tr") if r.is_displayed()]
     assert all(r.get_attribute("data-section") == "7" and r.get_attribute("data-verdict") == "reproduced" for r in visible)
     Select(browser.find_element(By.ID, "filter-verdict")).select_by_value("")
     Select(browser.find_element(By.ID, "filter-section")).select_by_value("")
     Select(browser.find_element(By.ID, "filter-basis")).select_by_value("the article's own figures")
-    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr") if r.is_displayed()]
+    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims > tbody > tr") if r.is_displayed()]
     assert len(visible) == sum(r["basis"] == "the article's own figures" for r in rows) > 0
     assert "basis=the+article" in browser.current_url, "filters are kept in the URL"
     browser.get(browser.current_url)  # a reloaded link keeps the filter
-    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr") if r.is_displayed()]
+    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims > tbody > tr") if r.is_displayed()]
     assert len(visible) == sum(r["basis"] == "the article's own figures" for r in rows)
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= 1400, f"the page is {width} px wide in a 1,400 px window"
@@ -134,7 +134,7 @@ def test_start_page_links_the_report_every_notebook_figure_and_the_paper(browser
 
     claims = next(link for link in links if "claims.html?step=" in link)
     browser.get(claims)  # a step's link opens the report filtered to its claims
-    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr") if r.is_displayed()]
+    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims > tbody > tr") if r.is_displayed()]
     step = claims.rsplit("=", 1)[1]
     assert visible and all(r.get_attribute("data-step") == step for r in visible)
 
@@ -154,7 +154,7 @@ def test_a_permalink_shows_its_claim_and_the_legend_filters(browser, real_chain)
 
     browser.get(page)
     browser.find_element(By.CSS_SELECTOR, '#verdict-counts tr[data-value="not reproduced"]').click()
-    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims tbody tr") if r.is_displayed()]
+    visible = [r for r in browser.find_elements(By.CSS_SELECTOR, "#claims > tbody > tr") if r.is_displayed()]
     assert len(visible) == sum(r["verdict"] == "not reproduced" for r in rows) > 0
     assert "verdict=not+reproduced" in browser.current_url
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []

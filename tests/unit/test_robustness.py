@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from scs_compendium import robustness
@@ -93,3 +95,27 @@ def test_a_sweep_needs_its_reason(toy_fresh):
         "      n: {type: int, default: 2, doc: a whole number, sweep: [1, 2, 3]}"))
     with pytest.raises(SpecError, match="needs its 'sweep_why'"):
         load_pipeline(toy_fresh)
+
+
+def square_task(root, step, overrides):
+    """A synthetic task for the engine test: its result depends only on its arguments."""
+    return overrides, {step: str(overrides.get("x", 0) ** 2)}, 1
+
+
+def test_the_sweep_engine_gives_the_same_results_on_loky_and_on_a_dask_cluster_of_two_workers():
+    tasks = [("s", {"x": x}) for x in range(12)]
+    lines = []
+    local = robustness.run_tasks(".", tasks, 2, backend="loky", function=square_task, log=lines.append)
+    cluster = robustness.run_tasks(".", tasks, 2, backend="dask", function=square_task, log=lines.append)
+    assert local == cluster == [({"x": x}, {"s": str(x * x)}, 1) for x in range(12)]
+
+
+def test_an_unknown_sweep_backend_is_refused_with_the_variable_named(monkeypatch):
+    monkeypatch.setenv(robustness.BACKEND_VARIABLE, "spark")
+    with pytest.raises(ValueError, match="SCS_SWEEP_BACKEND='spark': expected 'loky' or 'dask'"):
+        robustness.run_tasks(".", [("s", {})], 1, function=square_task)
+
+
+def test_the_hand_made_process_pool_is_gone():
+    source = Path(robustness.__file__).read_text(encoding="utf-8")
+    assert "ProcessPoolExecutor" not in source and "joblib" in source and "dask.distributed" in source

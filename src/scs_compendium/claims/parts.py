@@ -14,7 +14,7 @@ from typing import Any
 from ..errors import ClaimsError
 from .rules import check_rule
 
-ASPECTS = ("who", "what", "when", "how many", "who said", "where")
+ASPECTS = ("who", "what", "when", "how many", "how", "why", "who said", "where")
 TYPES = ("fact", "attribution", "interpretation")
 INTERPRETATIONS = ("analogy", "expectation", "image", "argument", "speculation")
 COMPARES = ("year", "number")

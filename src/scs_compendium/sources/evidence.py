@@ -216,8 +216,9 @@ def _rows(name: str, sources: dict[str, Source], root, quoted: bool) -> list[Row
             if row.quote and not quote_in(row.quote, sources[row.source].excerpt):
                 raise DataError(f"{row.where('quote')}: the quote does not occur in the excerpt of source {row.source!r} "
                                 "(compared after normalising whitespace and quotation marks)")
-            if not row.quote and (row.value or row.stance != "silent"):
-                raise DataError(f"{row.where('quote')}: a row that is not silent needs its quote from the source's excerpt")
+            if not row.quote and (row.value or row.stance != "silent") and sources[row.source].verified:
+                raise DataError(f"{row.where('quote')}: a row that is not silent needs its quote from the source's excerpt "
+                                "(only a row of an unverified source, which cannot decide, may go without)")
         rows.append(row)
     return rows
 
