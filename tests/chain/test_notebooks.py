@@ -45,8 +45,9 @@ def test_parameters_cell_matches_pipeline_spec(step):
 def test_notebook_opens_with_its_claim_and_closes_with_verdicts(step):
     nb = nbformat.read(REPO / step.notebook, as_version=4)
     assert nb.cells[0].cell_type == "markdown" and "Claim" in nb.cells[0].source
-    # the article's steps close with their claims' verdicts; the robustness step with its findings
-    assert ("findings(" if step.name == "robustness" else "verdicts(") in nb.cells[-1].source
+    # the article's steps close with their claims' verdicts; the steps about the evidence, the verdicts'
+    # robustness and the arguments (no claims of their own) with their findings
+    assert ("findings(" if step.name in OWN_FINDINGS else "verdicts(") in nb.cells[-1].source
 
 
 def test_every_step_runs_with_defaults_and_publishes_its_outputs(real_chain):
@@ -65,6 +66,7 @@ def test_figures_carry_provenance(real_chain):
 
 
 EXPECTED = Path(__file__).parent / "expected_verdicts.tsv"
+OWN_FINDINGS = ("evidence", "robustness", "arguments")
 
 
 def test_claims_report_lists_every_claim_with_its_verdict_basis_and_why(real_chain):
@@ -190,6 +192,10 @@ def test_notebooks_run_interactively_top_to_bottom(real_chain, tmp_path, monkeyp
         claims = [c for c in load_registry(real_chain) if c.step == step.name]
         if step.name == "robustness":  # no claims of its own: how many claims are robust, and which are not
             assert "robust" in rendered and "fragile" in rendered
+        elif step.name == "evidence":
+            assert "Agreement on row stances" in rendered and "sources" in rendered
+        elif step.name == "arguments":
+            assert "theses rest on" in rendered and "premise" in rendered
         else:
             assert sum(line.startswith("- **") for line in rendered.splitlines()) == len(claims), step.name
 

@@ -52,6 +52,7 @@ def check_evidence(claims: list[Claim], evidence: Evidence, decisions: Decisions
                 _check_value(row, part)
     first = {r.key: r for r in evidence.first}
     second = {r.key: r for r in evidence.second}
+    read_twice = {r.claim for r in evidence.second}  # a claim given to the second reader (its verified sources)
     for claim in claims:
         if claim.basis != OUTSIDE:
             continue
@@ -59,7 +60,7 @@ def check_evidence(claims: list[Claim], evidence: Evidence, decisions: Decisions
             if key not in first:
                 raise DataError(f"{EVIDENCE_FILE}: claim {key[0]!r}, part {key[1]!r}, source {key[2]!r}: no row: the first "
                                 "reading codes every part against every source of the claim (silent where it says nothing)")
-            if evidence.second and key not in second:
+            if evidence.second and key not in second and evidence.sources[key[2]].verified and claim.id in read_twice:
                 raise DataError(f"data/evidence/evidence_second.csv: claim {key[0]!r}, part {key[1]!r}, source {key[2]!r}: "
                                 "no row: the second reading codes every part against every source given")
     _check_adjudications(by_id, evidence, decisions)
