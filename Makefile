@@ -35,7 +35,7 @@ list: setup ## list the chain's steps, their parameters and whether they are fre
 	$(BIN)/scs list
 
 lab: setup ## open JupyterLab on notebooks/ with the project's environment
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 bench: setup ## time the chain (benchmarks/bench_chain.py)
 	$(BIN)/python benchmarks/bench_chain.py

@@ -94,3 +94,14 @@ def test_resolve_parameters_from_python_values():
         resolve_parameters(pipeline, ["literature_shares"], {"assume_disjoint": 1})
     with pytest.raises(ParameterError, match="-p 'level': expected NAME=VALUE"):
         resolve_parameters(pipeline, ["literature_shares"], ["level"])
+
+
+def test_an_unknown_parameter_offers_the_closest_names():
+    import pytest
+
+    from scs_compendium.engine.params import resolve_parameters
+    from scs_compendium.errors import ParameterError
+
+    pipeline = load_pipeline()
+    with pytest.raises(ParameterError, match=r"unknown parameter 'min_strenght'\. Did you mean evidence\.min_strength"):
+        resolve_parameters(pipeline, pipeline.order, ["evidence.min_strenght=3"])

@@ -146,8 +146,14 @@ def resolve_parameters(
                 f"({', '.join(selected)})"
             )
         if not targets:
+            import difflib
+
+            known = [f"{s}.{n}" for s in selected for n in pipeline.step(s).parameters]
+            asked = f"{step_name}.{name}" if step_name else name
+            close = difflib.get_close_matches(asked, known + [k.split(".", 1)[1] for k in known], n=3, cutoff=0.6)
+            hint = (f" Did you mean {' or '.join(dict.fromkeys(close))}?" if close else "")
             raise ParameterError(
-                f"unknown parameter {name!r}. Valid parameters:\n" + valid_parameters_text(pipeline, selected)
+                f"unknown parameter {name!r}.{hint} Valid parameters:\n" + valid_parameters_text(pipeline, selected)
             )
         for target in targets:
             param = pipeline.step(target).parameters[name]
