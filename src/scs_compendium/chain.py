@@ -26,6 +26,19 @@ def _read_registry(pipeline: Pipeline) -> None:
     load_registry(pipeline.root, pipeline)
 
 
+def check_evidence_tables(pipeline: Pipeline) -> str | None:
+    """The evidence tables against the registry (every row, quote, source and adjudication), before any kernel."""
+    from .claims.checks import check_evidence
+    from .claims.evidence import Decisions
+    from .sources.evidence import has_evidence, load_evidence
+
+    if not has_evidence(pipeline.root) or "evidence" not in pipeline.steps:
+        return None
+    evidence = load_evidence(pipeline.root)
+    check_evidence(load_registry(pipeline.root, pipeline), evidence, Decisions.of(pipeline.step("evidence").defaults()))
+    return f"evidence checked: {len(evidence.sources)} sources, {len(evidence.first)} + {len(evidence.second)} rows"
+
+
 def _write_report(pipeline: Pipeline) -> str:
     path = write_report(pipeline.root, pipeline)
     index = write_index(pipeline.root, pipeline)
@@ -34,4 +47,4 @@ def _write_report(pipeline: Pipeline) -> str:
 
 def compendium_runner(root: Path | str | None = None, log: Callable[[str], None] | None = None) -> Runner:
     """The runner of this project: data and claims checked before a run, the report written after."""
-    return Runner(root, log, checks=[_read_registry, _validate_data], after_success=[_write_report])
+    return Runner(root, log, checks=[_read_registry, _validate_data, check_evidence_tables], after_success=[_write_report])

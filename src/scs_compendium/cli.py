@@ -59,9 +59,13 @@ def _validate(args) -> int:
     from .claims import load_registry
     from .sources.datapackage import validate
 
+    from .chain import check_evidence_tables
+    from .engine.spec import load_pipeline
+
     validate()
     registry = load_registry()
-    print(f"data package valid; claims registry valid ({len(registry)} claims)")
+    checked = check_evidence_tables(load_pipeline())
+    print(f"data package valid; claims registry valid ({len(registry)} claims)" + (f"; {checked}" if checked else ""))
     return 0
 
 

@@ -97,7 +97,7 @@ OUTSIDE = {
         (GOOD, {"reported": {"value": 1, "unit": "a (b", "c)": None}}, r"field 'reported' has unknown key\(s\) \['c\)'\]"),
         (OUTSIDE, {"parts": []}, "claim 'y': a claim of outside data needs 'parts'"),
         (OUTSIDE, {"rule": {"kind": "all_true", "value": "x"}}, "claim 'y': a claim of outside data is decided by its parts"),
-        (OUTSIDE, {"parts": [{"id": "a", "aspect": "why", "article": "t", "type": "fact"}]}, "aspect 'why' is not one of"),
+        (OUTSIDE, {"parts": [{"id": "a", "aspect": "because", "article": "t", "type": "fact"}]}, "aspect 'because' is not one of"),
         (OUTSIDE, {"parts": [{"id": "a", "aspect": "what", "article": "t", "type": "interpretation"}]},
          "an interpretation part names its kind"),
         (OUTSIDE, {"parts": [{"id": "a", "aspect": "when", "article": "t", "type": "fact", "compare": "year",
