@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.spec import Pipeline, load_pipeline, read_yaml
-from ..errors import ClaimsError
+from ..errors import ClaimsError, shown
 from ..paths import REGISTRY
+from .checks import check_claim
 from .rules import BASES, RESEARCH_STATUSES, check_rule, thresholds_of
 
 VERDICTS = (
@@ -113,13 +114,14 @@ def _parse_claim(index: int, entry: Any, pipeline: Pipeline) -> Claim:
     if not isinstance(entry, dict):
         raise ClaimsError(f"{where}: expected a mapping")
     if entry.get("id"):
-        where = f"{REGISTRY}: claim {entry['id']!r}"
+        where = f"{REGISTRY}: claim {shown(entry['id'])}"
     unknown = set(entry) - _CLAIM_KEYS
     if unknown:
         raise ClaimsError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(_CLAIM_KEYS)}")
     for key in ("id", "section", "statement", "reported", "step", "basis", "research"):
         if entry.get(key) in (None, ""):
             raise ClaimsError(f"{where}: missing field {key!r}")
+    check_claim(where, entry, pipeline)  # ids kebab-case, research and rule values of their types (issue #24)
     reported = entry["reported"]
     _check_keys(where, "reported", reported, {"value", "unit", "qualifier"})
     if "value" not in reported or not reported.get("unit"):
