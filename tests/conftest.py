@@ -104,3 +104,28 @@ def step_defaults(step: str) -> dict:
     from scs_compendium.engine.spec import load_pipeline
 
     return load_pipeline(REPO).step(step).defaults()
+
+
+def files_outside(around: Path, project: Path) -> dict[str, str]:
+    """Every file and folder under `around` but outside `project`, with a hash of each file's bytes (and
+    where each link points): compared before and after, it shows that nothing outside the project changed."""
+    import hashlib
+    import os
+
+    found = {}
+    for folder, dirs, files in os.walk(around):
+        here = Path(folder)
+        if here == project or project in here.parents:
+            dirs[:] = []
+            continue
+        dirs[:] = [d for d in dirs if here / d != project]
+        for name in dirs + files:
+            path = here / name
+            key = str(path.relative_to(around))
+            if path.is_symlink():
+                found[key] = "link:" + os.readlink(path)
+            elif path.is_file():
+                found[key] = hashlib.sha256(path.read_bytes()).hexdigest()
+            else:
+                found[key] = "folder"
+    return found

@@ -91,10 +91,12 @@ def _fetch(args) -> int:
     from .paths import find_project_root
     from .sources.google_trends import Query, fetch, write_snapshot
     from .sources.google_trends.client import FETCH_CAVEAT, PytrendsClient
+    from .sources.google_trends.regions import normalise_geo
 
     print(FETCH_CAVEAT, file=sys.stderr)
     root = find_project_root()
-    query = Query(term=args.term, topic_id=args.topic_id, geo=args.geo, start=args.start, end=args.end)
+    query = Query(term=args.term, topic_id=args.topic_id, geo=normalise_geo(args.geo, "--geo"), start=args.start,
+                  end=args.end)
     snapshot = fetch(PytrendsClient(), query, samples=args.samples, resolve_topic=not args.search_term,
                      tolerance=args.tolerance, log=_note)
     path = write_snapshot(root, snapshot, log=_note)

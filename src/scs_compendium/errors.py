@@ -23,3 +23,15 @@ class ClaimsError(CompendiumError):
 
 class ResultsError(CompendiumError):
     """A result is missing, or a value cannot be written as JSON."""
+
+
+QUOTED_LIMIT = 80  # characters of a value quoted in an error message
+
+
+def shown(value: object, limit: int = QUOTED_LIMIT) -> str:
+    """`repr(value)` cut to `limit` characters ('...' and the full length after a cut), for an error message:
+    a 200 MB cell is quoted by its first characters, never in full."""
+    text = repr(value)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}... ({len(str(value)):,} characters)"

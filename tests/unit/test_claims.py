@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import pytest
 import yaml
 
@@ -63,7 +65,8 @@ def test_assess_pending_needs_data_and_results(toy_fresh):
 
 
 def write_registry(root, entries):
-    (root / "data/claims.yaml").write_text(yaml.safe_dump({"claims": entries}))
+    """The registry as people write it: each value written out (the registry refuses YAML anchors and aliases)."""
+    (root / "data/claims.yaml").write_text(yaml.safe_dump({"claims": [copy.deepcopy(e) for e in entries]}))
 
 
 GOOD = {

@@ -49,7 +49,8 @@ def test_complete_month_is_not_partial():
 
 def test_weekly_export_with_two_series():
     snap = trends.parse_multitimeline(FIXTURES / "synthetic_multiTimeline_weekly.csv", retrieved=date(2022, 11, 30))
-    assert snap.metadata["frequency"] == "week" and snap.metadata["geo"] == "United States"
+    assert snap.metadata["frequency"] == "week" and snap.metadata["geo"] == "US"  # the country's code (issue #24)
+    assert snap.metadata["geo_label"] == "United States" and snap.id.endswith("_social-credit_us")
     assert snap.metadata["series"] == ["social credit", "china social credit"]
     assert len(snap.frame) == 8
     last = snap.frame[snap.frame["date"] == date(2022, 11, 27)]

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.spec import Pipeline, load_pipeline, read_yaml
-from ..errors import ClaimsError
+from ..errors import ClaimsError, shown
 from ..paths import REGISTRY
+from .entry_checks import check_claim
 from .parts import Part, Reading, parse_part, parse_reading
 from .rules import BASES, check_rule, thresholds_of
 
@@ -126,13 +127,14 @@ def _parse_claim(index: int, entry: Any, pipeline: Pipeline) -> Claim:
     if not isinstance(entry, dict):
         raise ClaimsError(f"{where}: expected a mapping")
     if entry.get("id"):
-        where = f"{REGISTRY}: claim {entry['id']!r}"
+        where = f"{REGISTRY}: claim {shown(entry['id'])}"
     unknown = set(entry) - _CLAIM_KEYS
     if unknown:
         raise ClaimsError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(_CLAIM_KEYS)}")
     for key in ("id", "section", "statement", "step", "basis", "research"):
         if entry.get(key) in (None, ""):
             raise ClaimsError(f"{where}: missing field {key!r}")
+    check_claim(where, entry, pipeline)  # ids kebab-case, research and rule values of their types (issue #24)
     known_steps = set(pipeline.steps) | set(pipeline.planned)
     if entry["step"] not in known_steps:
         raise ClaimsError(f"{where}: step {entry['step']!r} is neither a step nor planned in pipeline.yaml")

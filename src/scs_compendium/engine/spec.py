@@ -153,14 +153,36 @@ class Pipeline:
         return found
 
 
+def _refuse_anchors(text: str, shown: str, error: type[Exception]) -> None:
+    """Anchors and aliases are refused before anything is built: nested aliases (an 'alias bomb') expand a
+    few lines into gigabytes. The event stream is read without expanding them (libyaml: milliseconds)."""
+    for event in yaml.parse(text, Loader=YAML_LOADER):
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            mark = event.start_mark
+            what = f"alias *{event.anchor}" if isinstance(event, yaml.AliasEvent) else f"anchor &{event.anchor}"
+            raise error(f"{shown}: line {mark.line + 1}, column {mark.column + 1}: YAML {what[:80]}; anchors and "
+                        "aliases are not allowed here (write each value out)")
+
+
 def read_yaml(path: Path, shown: str, error: type[Exception]) -> Any:
-    """Parse a YAML file; a missing or malformed file raises `error` naming it as `shown`."""
+    """Parse a YAML file with the safe loader (no Python tags); a missing or malformed file, a file that is
+    not UTF-8 text, or one with anchors or aliases raises `error` naming it as `shown`."""
     try:
-        return yaml.load(path.read_text(encoding="utf-8"), Loader=YAML_LOADER)
+        text = path.read_text(encoding="utf-8")
+        _refuse_anchors(text, shown, error)
+        return yaml.load(text, Loader=YAML_LOADER)
     except FileNotFoundError:
         raise error(f"{shown}: file not found") from None
+    except IsADirectoryError:
+        raise error(f"{shown}: is a folder; expected a YAML file") from None
+    except UnicodeDecodeError as exc:
+        raw = path.read_bytes()
+        line = raw[: exc.start].count(b"\n") + 1
+        raise error(f"{shown}: line {line}: not UTF-8 text (byte 0x{raw[exc.start]:02x}); expected a UTF-8 YAML file") from None
     except yaml.YAMLError as exc:
-        raise error(f"{shown}: not valid YAML: {exc}") from None
+        raise error(f"{shown}: not valid YAML: {str(exc)[:400]}") from None
+    except RecursionError:
+        raise error(f"{shown}: nested too deeply to be read; expected a YAML file of plain mappings and lists") from None
 
 
 def load_pipeline(root: Path | str | None = None) -> Pipeline:

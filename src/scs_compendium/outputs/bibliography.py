@@ -212,10 +212,10 @@ def source_addresses(root: Path) -> set[str]:
 def sources_markdown(root: Path, sources: dict[str, list[dict]]) -> tuple[str, list[str]]:
     """The 'sources of the data' list (each table with its title and its documents cited) and the keys of
     the claims' research, which the paper cites without a call in the text (`nocite`)."""
-    from .formatting import escape_markdown
+    from .formatting import code_span, escape_markdown
 
     titles = {r["name"]: r.get("title", r["name"]) for r in json.loads((root / DATAPACKAGE).read_text(encoding="utf-8"))["resources"]}
-    lines = [f"- `{table}` ({escape_markdown(titles.get(table, table))}): "
+    lines = [f"- {code_span(table)} ({escape_markdown(titles.get(table, table))}): "
              + "[" + "; ".join(f"@{item['id']}" for item in items) + "]."
              for table, items in sources.items() if table != RESEARCH]
     research = [item["id"] for item in sources.get(RESEARCH, [])]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Iterable
 
 
@@ -56,6 +57,17 @@ def escape_markdown(text: Any) -> str:
         else:
             out.append(char)
     return "".join(out)
+
+
+def code_span(text: Any) -> str:
+    """Text as an inline code span in Pandoc and GitHub Markdown, whatever it holds: fenced by more backticks
+    than any run inside it (so a backtick in the data cannot close the span and open a raw block such as
+    `{=html}` or `{=typst}`), padded where it starts or ends with a backtick, line breaks made spaces. Pandoc
+    writes a code span as literal text in HTML, DOCX and Typst."""
+    body = " ".join(str(text).splitlines())
+    fence = "`" * (max((len(run) for run in re.findall(r"`+", body)), default=0) + 1)
+    pad = " " if body.startswith("`") or body.endswith("`") else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
 
 
 class Markdown(str):

@@ -33,7 +33,7 @@ from .bibliography import CSL_FILE, data_sources, sources_markdown, write_csl
 from .landing import write_index
 from .pdf import TYPST_HEADER, compile_pdf
 from ..claims import section_key
-from .formatting import escape_markdown, format_value, where
+from .formatting import code_span, escape_markdown, format_value, where
 
 BUILD_DIR = PAPER_BUILD_DIR
 FORMATS = ("html", "pdf", "docx")
@@ -138,7 +138,7 @@ def caption_provenance(pipeline: Pipeline, stem: str) -> str:
     data = ", ".join(Path(p).name for p in provenance["inputs"] if not p.endswith("datapackage.json")) or "none"
     params, data = escape_markdown(params), escape_markdown(data)
     commit = escape_markdown(provenance.get("git_commit", "unknown")[:12])
-    return f" *Made by step `{step}`; parameters: {params}; data: {data}; commit {commit}.*"
+    return f" *Made by step {code_span(step)}; parameters: {params}; data: {data}; commit {commit}.*"
 
 
 def claims_appendix(resolver: Resolver) -> str:
@@ -160,7 +160,7 @@ def claims_appendix(resolver: Resolver) -> str:
             if second:
                 research += f"; a blind second reading gave: {second}"
             lines += [
-                f"**`{row['id']}`** ({escape_markdown(where(row))}): **{escape_markdown(row['verdict'])}**; "
+                f"**{code_span(row['id'])}** ({escape_markdown(where(row))}): **{escape_markdown(row['verdict'])}**; "
                 f"basis: {escape_markdown(row['basis'])}.\\",
                 f"*The article:* {escape_markdown(row['statement'])} (reported: {escape_markdown(row['reported'])}).\\",
                 f"*Why:* {escape_markdown(row['why'])}.\\",

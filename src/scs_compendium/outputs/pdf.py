@@ -4,6 +4,9 @@
   License, from the pinned PyPI package `pylopdf-fonts-zh-cn`) and the fonts built into
   the compiler (Libertinus Serif, DejaVu Sans Mono), never the system's, so the PDF looks
   the same on every machine and Chinese text never turns into empty boxes.
+- Files: Typst's root is the folder of the Typst source (the paper's staging folder in
+  paper/_build/), into which the figures are copied, so that `#read`, `#image` or `#include`
+  in the markup can reach no file outside it (no file of the machine lands in the PDF).
 - Dates: the PDF's creation date is `SOURCE_DATE_EPOCH` when set, else the time of the
   commit the project is at, else the time `paper/paper.md` was last changed: the same
   commit gives the same bytes.
@@ -66,18 +69,29 @@ def font_dir() -> Path:
     return Path(pylopdf_fonts_zh_cn.serif_path()).parent
 
 
+_FIGURE = re.compile(r'"\.\./\.\./figures/([a-z0-9_]+\.png)"')
+
+
 def compile_pdf(source: Path, output: Path, root: Path, ignore_system_fonts: bool = True) -> None:
-    """Compile Typst markup written by Pandoc in paper/_build (figures as ../../figures/x.png) to a PDF."""
+    """Compile Typst markup written by Pandoc in paper/_build (figures as ../../figures/x.png) to a PDF, with the
+    source's folder as Typst's root: the figures are copied into it, and nothing outside can be read."""
+    import shutil
+
     import typst
 
-    text = source.read_text(encoding="utf-8").replace('"../../figures/', f'"{(root / "figures").as_posix()}/')
+    folder = source.parent
+    figures = sorted(set(_FIGURE.findall(source.read_text(encoding="utf-8"))))
+    for name in figures:
+        (folder / "figures").mkdir(exist_ok=True)
+        shutil.copyfile(root / "figures" / name, folder / "figures" / name)
+    text = _FIGURE.sub(lambda m: f'"figures/{m.group(1)}"', source.read_text(encoding="utf-8"))
     source.write_text(text, encoding="utf-8")
     fonts = font_dir()
     try:
-        typst.compile(str(source), output=str(output), root="/", font_paths=[str(fonts)],
+        typst.compile(str(source), output=str(output), root=str(folder), font_paths=[str(fonts)],
                       ignore_system_fonts=ignore_system_fonts, timestamp=creation_timestamp(root))
     except Exception as exc:  # typst raises its own error type with the message
-        raise PdfError(f"typst could not compile the paper: {exc}") from None
+        raise PdfError(f"typst could not compile the paper: {str(exc)[:400]}") from None
 
 
 def embedded_fonts(pdf: Path) -> set[str]:

@@ -16,6 +16,7 @@ from ..claims.registry import OUTSIDE
 from ..claims.rules import BASES
 from ..sources.evidence import Evidence, has_evidence, load_evidence
 from .evidence_view import parts_view, second_reading, source_view
+from .style import VERDICT_GLYPHS
 from ..engine.spec import Pipeline, load_pipeline
 from ..engine.store import atomic_write_json, git_commit, read_results, write_if_changed
 from ..errors import CompendiumError
@@ -212,7 +213,7 @@ def render_html(rows: list[dict], pipeline: Pipeline | None = None, stamp: dict 
     return _environment().get_template("claims.html.j2").render(
         rows=shown, counts=summary(rows), meaning=MEANING, bases=by_basis(rows), basis_meaning=BASIS_MEANING,
         arguments=arguments, titles=titles, verdicts=VERDICTS, sections=sections, sources=sources, stamp=stamp,
-        agreement=agreement_rows(pipeline))
+        agreement=agreement_rows(pipeline), glyphs=VERDICT_GLYPHS)
 
 
 def agreement_rows(pipeline: Pipeline | None) -> dict[str, dict]:

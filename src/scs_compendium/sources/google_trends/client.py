@@ -17,6 +17,7 @@ from typing import Any, Callable, Protocol
 import pandas as pd
 
 from ...errors import CompendiumError
+from ..safe import slug
 
 DEFAULT_TERM = "Social Credit System"
 DEFAULT_START = "2004-01-01"
@@ -151,9 +152,10 @@ class Snapshot:
 
     @property
     def id(self) -> str:
-        retrieved = self.metadata["retrieved_utc"].replace("-", "").replace(":", "")[:15]
-        slug = re.sub(r"[^a-z0-9]+", "-", self.metadata["query"].lower()).strip("-")
-        return f"{retrieved}Z_{slug}_{self.metadata['geo'] or 'world'}"
+        """'<retrieved>Z_<term>_<region>': each part a slug (see :func:`..safe.slug`), whatever the file said."""
+        retrieved = re.sub(r"[^0-9T]", "", str(self.metadata["retrieved_utc"]))[:15]
+        geo = self.metadata.get("geo") or ""
+        return f"{retrieved}Z_{slug(self.metadata['query'], 'term')}_{slug(geo, 'geo') if geo else 'world'}"
 
 
 def _utcnow() -> datetime:

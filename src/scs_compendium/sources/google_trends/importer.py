@@ -18,16 +18,15 @@ from typing import Callable
 
 import pandas as pd
 
+from ...errors import shown
 from .client import DEFAULT_TERM, SNAPSHOT_FIELDS, Snapshot, TrendsError
+from .regions import normalise_geo
 from .series import check_series, coverage, frequency_of
 
-_COLUMN = re.compile(r"^(?P<term>.+?): \((?P<geo>[^)]*)\)$")
+# 'term: (region)'; French typography puts a (non-breaking) space before the colon: 'terme : (Monde)'
+_COLUMN = re.compile(r"^(?P<term>.+?)\s*:\s*\((?P<geo>[^)]*)\)$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})(?:-(\d{2}))?(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _NUMBER = re.compile(r"^\s*(<\s*1|\d+(?:[.,]\d+)?)\s*%?\s*$")
-# 'Worldwide' as trends.google.com writes it in its interface languages (lower case).
-WORLDWIDE = {"worldwide", "weltweit", "monde", "dans le monde entier", "todo el mundo", "tutto il mondo",
-             "todo o mundo", "mundo", "wereldwijd", "cały świat", "dünya genelinde", "весь мир", "全球", "全世界",
-             "전 세계", "world"}
 EXPORT_HELP = ("on trends.google.com, under 'Interest over time', use the download button: it gives "
                "multiTimeline.csv")
 
@@ -128,12 +127,12 @@ def _choose(path: Path, line: int, series: list[tuple[str, str | None]], term: s
     if term is not None:
         matches = [i for i, name in enumerate(terms) if name.casefold() == term.casefold()]
         if not matches:
-            raise TrendsError(f"{path}: line {line}: no column for --term {term!r}; the file has {terms}")
+            raise TrendsError(f"{path}: line {line}: no column for --term {shown(term)}; the file has {shown(terms)}")
         chosen = matches[0]
     else:
         chosen = next((i for i, name in enumerate(terms) if name.casefold() == DEFAULT_TERM.casefold()), 0)
     if len(terms) > 1:
-        log(f"{path.name}: {len(terms)} series {terms}; took {terms[chosen]!r}"
+        log(f"{path.name}: {len(terms)} series {shown(terms)}; took {shown(terms[chosen])}"
             + ("" if term else " (choose another with --term)"))
     return chosen
 
@@ -141,16 +140,16 @@ def _choose(path: Path, line: int, series: list[tuple[str, str | None]], term: s
 def _region(path: Path, line: int, column: int, label: str | None, name: str, geo: str | None,
             log: Callable[[str], None]) -> str:
     if geo is not None:
-        return geo
+        return normalise_geo(geo, "--geo")
     if label is None:
         raise TrendsError(
-            f"{path}: line {line}, column {column}: {name!r}; expected 'term: (region)', e.g. 'Social Credit "
+            f"{path}: line {line}, column {column}: {shown(name)}; expected 'term: (region)', e.g. 'Social Credit "
             "System: (Worldwide)', or pass --geo ('' for worldwide, e.g. US) since the file does not say the region"
         )
-    if label.casefold() in WORLDWIDE:
-        return ""
-    log(f"{path.name}: region {label!r} is stored as geo {label!r}; if it means worldwide, import with --geo ''")
-    return label
+    region = normalise_geo(label, f"{path}: line {line}, column {column}: region")
+    if region:
+        log(f"{path.name}: region {shown(label)} is stored as geo {shown(region)}; if it means worldwide, import with --geo ''")
+    return region
 
 
 def parse_multitimeline(path: Path | str, retrieved: date | None = None, term: str | None = None,
@@ -169,7 +168,7 @@ def parse_multitimeline(path: Path | str, retrieved: date | None = None, term: s
     series = []
     for name in header[1:]:
         match = _COLUMN.match(name)
-        series.append((match.group("term"), match.group("geo")) if match else (name, None))
+        series.append((match.group("term").strip(), match.group("geo").strip()) if match else (name, None))
     chosen = _choose(path, header_at + 1, series, term, log)
     region = _region(path, header_at + 1, chosen + 2, series[chosen][1], header[chosen + 1], geo, log)
     records, month_only = [], True
@@ -180,10 +179,10 @@ def parse_multitimeline(path: Path | str, retrieved: date | None = None, term: s
         while len(row) > len(header) and not row[-1]:
             row = row[:-1]
         if len(row) != len(header):
-            raise TrendsError(f"{path}: line {line}: {len(row)} values; expected {len(header)} ({', '.join(header)})")
+            raise TrendsError(f"{path}: line {line}: {len(row)} values; expected {len(header)} ({shown(', '.join(header))[1:-1]})")
         parsed = _as_date(row[0])
         if parsed is None:
-            raise TrendsError(f"{path}: line {line}, column 1: {row[0]!r} is not a date; expected YYYY-MM, "
+            raise TrendsError(f"{path}: line {line}, column 1: {shown(row[0])} is not a date; expected YYYY-MM, "
                               "YYYY-MM-DD or an ISO date-time")
         when, month_only = parsed[0], month_only and parsed[1]
         for column, ((name, _), cell) in enumerate(zip(series, row[1:]), start=2):
@@ -242,7 +241,7 @@ def _parse_value(path: Path, line: int, column: int, text: str) -> tuple[float, 
     except ValueError:
         value = -1.0
     if not 0 <= value <= 100 or value != int(value):
-        raise TrendsError(f"{path}: line {line}, column {column}: {text!r}; expected a whole number 0-100 or '<1'")
+        raise TrendsError(f"{path}: line {line}, column {column}: {shown(text)}; expected a whole number 0-100 or '<1'")
     return value, False
 
 

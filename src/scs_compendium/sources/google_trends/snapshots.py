@@ -11,10 +11,14 @@ from typing import Callable
 import pandas as pd
 
 from ...engine.store import atomic_write_text
-from ...errors import DataError
+from ...errors import DataError, shown
 from ...paths import DATAPACKAGE, SNAPSHOT_DIR
 from ..datapackage import load_table
+from ..safe import confined
 from .client import Snapshot, TrendsError
+from .regions import same_region
+
+SNAPSHOT_ID = re.compile(r"\d{8}T\d{6}Z_[a-z0-9-]+_[a-z0-9-]+")  # what Snapshot.id makes: safe in a file name
 
 SNAPSHOT_SCHEMA = {
     "fields": [
@@ -99,6 +103,11 @@ def write_snapshot(root: Path, snapshot: Snapshot, log: Callable[[str], None] = 
             log(f"this series is already stored as {SNAPSHOT_DIR}/{snapshot_id}.csv: nothing written")
             return folder / f"{snapshot_id}.csv"
     name = snapshot.id
+    if not SNAPSHOT_ID.fullmatch(name):
+        raise TrendsError(f"snapshot id {name[:80]!r} is not safe as a file name (expected <retrieved>Z_<term>_<region>); "
+                          "nothing was imported")
+    for target in (folder / f"{name}.csv", folder / f"{name}.json", root / DATAPACKAGE):
+        confined(root, target, "snapshot file", TrendsError)  # a symbolic link out of the project is refused too
     csv_path = folder / f"{name}.csv"
     if name in registered:
         raise TrendsError(f"{SNAPSHOT_DIR}/{name}.csv exists already with other data: snapshots are never "
@@ -165,11 +174,12 @@ def load_snapshots(root: Path) -> list[Snapshot]:
 def select_snapshot(snapshots: list[Snapshot], snapshot_id: str, geo: str | None) -> Snapshot | None:
     """The snapshot named `snapshot_id` ('latest': the newest; 'none': no snapshot) among those of
     region `geo` ('' is worldwide; None: any region), or None when there is none."""
-    ids = [s.metadata["snapshot_id"] for s in snapshots if geo is None or s.metadata.get("geo", "") == geo]
+    ids = [s.metadata["snapshot_id"] for s in snapshots if geo is None or same_region(s.metadata.get("geo", ""), geo)]
     if not ids or snapshot_id == "none":
         return None
     if snapshot_id == "latest":
         snapshot_id = ids[-1]
     if snapshot_id not in ids:
-        raise DataError(f"parameter snapshot: {snapshot_id!r} not in {SNAPSHOT_DIR}; snapshots: {ids}")
+        raise DataError(f"parameter snapshot: {shown(snapshot_id)} not in {SNAPSHOT_DIR}"
+                        + (f" for geo {shown(geo)}" if geo is not None else "") + f"; snapshots: {ids}")
     return next(s for s in snapshots if s.metadata["snapshot_id"] == snapshot_id)
