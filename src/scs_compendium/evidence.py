@@ -158,7 +158,7 @@ def plot_evidence(analysis: dict, axes) -> None:
     left.invert_yaxis()
     left.set_xlabel("claims decided by evidence rows")
     left.set_ylabel("section of the article")
-    left.legend(frameon=False, fontsize=6, loc="lower right")
+    left.legend(frameon=False, fontsize=6, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3)
     labels, kappas, notes = [], [], []
     for name, label in CODINGS:
         result = analysis["agreement"][name]
