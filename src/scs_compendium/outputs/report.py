@@ -82,8 +82,12 @@ def build_report(root: Path | None = None, pipeline: Pipeline | None = None) -> 
     }
     swept = _robustness(pipeline)
     evidence = load_evidence(pipeline.root) if has_evidence(pipeline.root) else None
+    premise_of: dict[str, list[dict]] = {}
+    for thesis in arguments_of(pipeline):
+        for premise in thesis["premises"]:
+            premise_of.setdefault(premise["claim"], []).append({"argument": thesis["id"], "role": premise["role"]})
     return [claim_row(a, pipeline.root, figures.get(a.claim.step), swept.get(a.claim.id), evidence)
-            for a in assess_all(pipeline, evidence)]
+            | {"arguments": premise_of.get(a.claim.id, [])} for a in assess_all(pipeline, evidence)]
 
 
 def _robustness(pipeline: Pipeline) -> dict[str, dict]:
@@ -213,7 +217,17 @@ def render_html(rows: list[dict], pipeline: Pipeline | None = None, stamp: dict 
     return _environment().get_template("claims.html.j2").render(
         rows=shown, counts=summary(rows), meaning=MEANING, bases=by_basis(rows), basis_meaning=BASIS_MEANING,
         arguments=arguments, titles=titles, verdicts=VERDICTS, sections=sections, sources=sources, stamp=stamp,
-        agreement=agreement_rows(pipeline), glyphs=VERDICT_GLYPHS)
+        agreement=agreement_rows(pipeline), glyphs=VERDICT_GLYPHS, theses=arguments_of(pipeline))
+
+
+def arguments_of(pipeline: Pipeline | None) -> list[dict]:
+    """The arguments step's theses with their premises' verdicts ([] before that step has run)."""
+    if pipeline is None or "arguments" not in pipeline.steps:
+        return []
+    try:
+        return read_results(pipeline.root, "arguments")["values"]["arguments"]
+    except CompendiumError:
+        return []
 
 
 def agreement_rows(pipeline: Pipeline | None) -> dict[str, dict]:
