@@ -40,6 +40,9 @@ lab: setup ## open JupyterLab on notebooks/ with the project's environment
 bench: setup ## time the chain (benchmarks/bench_chain.py)
 	$(BIN)/python benchmarks/bench_chain.py
 
+bench-robustness: setup ## time the robustness sweep against one run of each analysis (after `make all`)
+	$(BIN)/python benchmarks/bench_robustness.py --workers 2 --dask
+
 # The environment is rebuilt whenever the pins or the package metadata change. uv installs the
 # hashed pins in seconds and removes whatever the lock does not list; pip is the fallback.
 $(SETUP): requirements.lock pyproject.toml
