@@ -17,7 +17,7 @@ PIP := --quiet --disable-pip-version-check
 ENSURE_UV = { $(UV) --version 2>/dev/null | grep -q "^uv $(UV_VERSION) " || \
   { rm -rf $(UV_DIR) && $(PYTHON) -m pip install $(PIP) --no-deps --only-binary :all: --target $(UV_DIR) uv==$(UV_VERSION); }; }
 
-.PHONY: all setup test paper list lab lock bench clean help
+.PHONY: all setup test paper list lab lock bench bench-robustness clean help
 
 all: setup ## set up, run the whole chain (figures, results, claims report), build the paper
 	$(BIN)/scs run
