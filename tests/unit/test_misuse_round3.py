@@ -1,0 +1,118 @@
+"""Issue #24, case 5 ('other inputs'): each misuse ends in one clear message (exit code 2) before anything runs,
+or works; nothing outside the project (the temporary folder around it) changes."""
+
+from __future__ import annotations
+
+import pytest
+
+from scs_compendium import cli
+from scs_compendium.claims import load_registry
+from scs_compendium.errors import ClaimsError, shown
+
+from ..conftest import files_outside
+from .test_claims import GOOD, write_registry
+
+
+def scs(root, monkeypatch, capsys, *args):
+    monkeypatch.setenv("SCS_PROJECT_ROOT", str(root))
+    code = cli.main(list(args))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+# --- thresholds of the wrong type are refused when the registry loads -------------------------------------------
+
+
+def rule(**keys):
+    return {"rule": {"kind": "within", "value": "k", **keys}}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (rule(low="two years", high=3), r"claim 'x': field 'rule.low' must be a number, @parameter .* got str 'two years'"),
+        ({"rule": {"kind": "close", "value": "k", "tolerance": [0.1]}}, r"field 'rule.tolerance' must be a number.* got list"),
+        (rule(low=1, high=2, decimals=1.5), r"field 'rule.decimals' must be a whole number of 0 or more, got 1.5"),
+        (rule(low=1, high=2, decimals=True), r"field 'rule.decimals' must be a number"),
+        (rule(low=1, high=2, require="some"), r"field 'rule.require' must be 'any' or 'all', got 'some'"),
+        (rule(low=1, high=2, strict="yes"), r"field 'rule.strict' must be true or false, got 'yes'"),
+        (rule(low=1, high=2, label=["a"]), r"field 'rule.label' must be text, got list"),
+        ({"rule": {"kind": "close", "value": "k", "tolerance": -0.1}}, r"field 'rule.tolerance' must be 0 or more"),
+        ({**rule(), "reported": {"value": "a few", "unit": "years"}},
+         r"field 'rule.low \(by default reported.low\)' reads the article's reported value 'a few', which is not a number"),
+        ({"step": "scholarship", **rule(low="@grouping", high=2)},
+         r"field 'rule.low' names @grouping, a parameter of type str; a threshold needs a number"),
+    ],
+)
+def test_a_rule_with_a_threshold_of_the_wrong_type_is_refused_at_load(data_copy, tmp_path, monkeypatch, capsys, change,
+                                                                      message):
+    write_registry(data_copy, [{**GOOD, **change}])
+    with pytest.raises(ClaimsError, match=message):
+        load_registry(data_copy)
+    before = files_outside(tmp_path, data_copy)
+    code, out, err = scs(data_copy, monkeypatch, capsys, "validate")
+    assert code == 2 and "Traceback" not in err and len(err.splitlines()) == 1
+    assert files_outside(tmp_path, data_copy) == before
+
+
+def test_the_real_registrys_rules_pass_the_type_checks():
+    assert len(load_registry()) > 100
+
+
+# --- date parameters: form, order, not in the future, before any kernel starts -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("assignments", "message"),
+    [
+        (["search_interest.start=notadate"], "parameter 'start': 'notadate' is not a date; expected YYYY-MM-DD"),
+        (["search_interest.start=2022-02-30"], "parameter 'start': '2022-02-30' is not a date"),
+        (["search_interest.start=2004-1-1"], "parameter 'start': '2004-1-1' is not a date"),
+        (["search_interest.end=3020-01-01"], "parameter 'end': 3020-01-01 is in the future"),
+        (["search_interest.start=1850-01-01"], "parameter 'start': 1850-01-01 is before 1900"),
+        (["search_interest.start=2020-01-01", "search_interest.end=2019-12-31"],
+         "parameter 'end' (2019-12-31) lies before 'start' (2020-01-01); expected start <= end"),
+        (["search_interest.start=2023-01-01"], "parameter 'end' (2022-12-31) lies before 'start' (2023-01-01)"),
+    ],
+)
+def test_date_parameters_are_checked_before_any_kernel_starts(data_copy, tmp_path, monkeypatch, capsys, assignments,
+                                                              message):
+    before = files_outside(tmp_path, data_copy)
+    args = [item for pair in assignments for item in ("-p", pair)]
+    code, out, err = scs(data_copy, monkeypatch, capsys, "run", "search_interest", *args)
+    assert code == 2 and message in err and "Traceback" not in err and "DateParseError" not in err
+    assert not (data_copy / "build/notebooks").exists()  # no notebook ran
+    assert files_outside(tmp_path, data_copy) == before
+
+
+def test_a_notebook_run_by_hand_checks_its_dates_too(data_copy):
+    from scs_compendium import step_context
+    from scs_compendium.errors import ParameterError
+
+    from ..conftest import step_defaults
+
+    namespace = {**step_defaults("search_interest"), "start": "2021-01-01", "end": "2020-01-01"}
+    with pytest.raises(ParameterError, match="parameter 'end' .* lies before 'start'"):
+        step_context("search_interest", namespace, root=data_copy)
+
+
+# --- quoted values are cut -------------------------------------------------------------------------------
+
+
+def test_a_quoted_value_is_cut_to_80_characters():
+    assert shown("short") == "'short'"
+    long = shown("x" * 2_000)
+    assert long.startswith("'xxx") and long.endswith("... (2,000 characters)") and len(long) < 110
+
+
+def test_a_huge_parameter_value_is_quoted_cut(data_copy, monkeypatch, capsys):
+    code, out, err = scs(data_copy, monkeypatch, capsys, "run", "search_interest", "-p",
+                         "search_interest.smoothing=" + "9" * 100_000)
+    assert code == 2 and "parameter 'smoothing'" in err and len(err) < 500
+
+
+def test_a_huge_trends_header_cell_is_quoted_cut(data_copy, tmp_path, monkeypatch, capsys):
+    path = tmp_path / "synthetic_multiTimeline.csv"
+    path.write_text("Month," + "x" * 5_000_000 + "\n2020-01,5\n", encoding="utf-8")
+    code, out, err = scs(data_copy, monkeypatch, capsys, "import", "trends", str(path))
+    assert code == 2 and "line 1, column 2" in err and len(err) < 1000
