@@ -116,3 +116,58 @@ def test_a_huge_trends_header_cell_is_quoted_cut(data_copy, tmp_path, monkeypatc
     path.write_text("Month," + "x" * 5_000_000 + "\n2020-01,5\n", encoding="utf-8")
     code, out, err = scs(data_copy, monkeypatch, capsys, "import", "trends", str(path))
     assert code == 2 and "line 1, column 2" in err and len(err) < 1000
+
+
+# --- the report and the paper check each result against the hash the run recorded ---------------------------
+
+
+def published(root, step="literature_shares", values=None):
+    """A result as `scs run` leaves it: written, and its hash recorded in build/manifest.json."""
+    import json
+
+    from scs_compendium.engine.store import sha256_file, write_results
+
+    path = write_results(root / f"build/results/{step}.json", step, {}, {"parameters": {}, "inputs": []},
+                         values or {"corpora": {"cnki": {"total": 9106}}})
+    manifest = {"steps": {step: {"status": "succeeded", "outputs": {f"build/results/{step}.json": sha256_file(path)}}}}
+    (root / "build/manifest.json").write_text(json.dumps(manifest))
+    return path
+
+
+def tamper(path, how):
+    text = path.read_text()
+    path.write_text(text.replace("9106", "9999") if how == "edited" else text[: len(text) // 2])
+
+
+@pytest.mark.parametrize("how", ["edited", "truncated"])
+def test_the_report_refuses_a_result_that_is_not_what_the_run_wrote(data_copy, tmp_path, monkeypatch, capsys, how):
+    from scs_compendium.claims import assess
+    from scs_compendium.engine.spec import load_pipeline
+    from scs_compendium.errors import ResultsError
+
+    path = published(data_copy)
+    pipeline = load_pipeline(data_copy)
+    claim = next(c for c in load_registry(data_copy) if c.step == "literature_shares" and c.rule
+                 and c.rule["kind"] in ("source", "not_checkable"))
+    assert assess(claim, pipeline).verdict != "pending"  # as written: read
+    tamper(path, how)
+    with pytest.raises(ResultsError, match=r"build/results/literature_shares.json is not what `scs run` wrote"):
+        assess(claim, pipeline)
+    before = files_outside(tmp_path, data_copy)
+    code, out, err = scs(data_copy, monkeypatch, capsys, "report")
+    assert code == 2 and "build/results/literature_shares.json is not what `scs run` wrote" in err
+    assert "scs run literature_shares" in err and "Traceback" not in err
+    assert not (data_copy / "build/claims.json").exists()  # no report from a tampered result
+    assert files_outside(tmp_path, data_copy) == before
+
+
+@pytest.mark.parametrize("how", ["edited", "truncated"])
+def test_the_paper_refuses_a_result_that_is_not_what_the_run_wrote(data_copy, how):
+    from scs_compendium.engine.spec import load_pipeline
+    from scs_compendium.outputs.paper import PaperError, Resolver
+
+    path = published(data_copy)
+    assert Resolver(load_pipeline(data_copy)).value("literature_shares", "corpora.cnki.total") == 9106
+    tamper(path, how)
+    with pytest.raises(PaperError, match=r"literature_shares.json is not what `scs run` wrote.*scs run literature_shares"):
+        Resolver(load_pipeline(data_copy)).value("literature_shares", "corpora.cnki.total")

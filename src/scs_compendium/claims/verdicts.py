@@ -10,8 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.spec import Pipeline, load_pipeline
-from ..engine.store import lookup, read_results
-from ..errors import ClaimsError, CompendiumError
+from ..engine.store import lookup, read_checked_results
+from ..errors import ClaimsError
+from ..paths import results_file
 from ..sources.datapackage import load_descriptor, sources_text
 from .registry import Claim, load_registry
 from .rules import KINDS, VERDICT_OF, Outcome, research_outcome
@@ -84,10 +85,9 @@ def assess(claim: Claim, pipeline: Pipeline, results: dict[str, dict] | None = N
         return Assessment(claim, "pending", f"step {claim.step!r} is planned (issue #{issue})")
     results = results if results is not None else {}
     if claim.step not in results:
-        try:
-            results[claim.step] = read_results(pipeline.root, claim.step)
-        except CompendiumError:
+        if not (pipeline.root / results_file(claim.step)).is_file():
             return Assessment(claim, "pending", f"step {claim.step!r} has not run yet")
+        results[claim.step] = read_checked_results(pipeline.root, claim.step)  # an edited or cut result is refused
     document = results[claim.step]
     values, parameters = document["values"], document.get("parameters", {})
     evidence = step_sources(pipeline, claim.step) + ([claim.evidence] if claim.evidence else [])

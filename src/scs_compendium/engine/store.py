@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ResultsError
-from ..paths import RESULTS_DIR, results_file
+from ..paths import MANIFEST, RESULTS_DIR, results_file
 
 FIGURE_FORMATS = ("pdf", "svg", "png")
 FIGURE_DPI = 300
@@ -162,8 +162,35 @@ def read_results(root: Path, step: str) -> dict:
         raise ResultsError(
             f"{RESULTS_DIR}/{step}.json not found: step {step!r} has not run (run `scs run {step}`)"
         ) from None
-    except json.JSONDecodeError as exc:
-        raise ResultsError(f"{RESULTS_DIR}/{step}.json: not valid JSON ({exc})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{RESULTS_DIR}/{step}.json: not valid JSON ({str(exc)[:200]}); run `scs run {step}` to "
+                           "rebuild it") from None
+
+
+def recorded_hash(root: Path, relpath: str) -> str | None:
+    """The hash build/manifest.json recorded for an output when `scs run` published it, or None."""
+    try:
+        manifest = json.loads((Path(root) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    for entry in (manifest.get("steps") or {}).values() if isinstance(manifest, dict) else ():
+        outputs = entry.get("outputs") if isinstance(entry, dict) else None
+        if isinstance(outputs, dict) and relpath in outputs:
+            return outputs[relpath]
+    return None
+
+
+def read_checked_results(root: Path, step: str) -> dict:
+    """The results of a step as `scs run` wrote them (for the report and the paper). Results whose hash differs
+    from the one build/manifest.json recorded (edited by hand, cut short) are refused, naming the file; results
+    no run recorded (a notebook run by hand in a project that never ran `scs run`) are read as they are."""
+    relpath = results_file(step)
+    path = Path(root) / relpath
+    recorded = recorded_hash(root, relpath)
+    if recorded is not None and path.is_file() and sha256_file(path) != recorded:
+        raise ResultsError(f"{relpath} is not what `scs run` wrote: its hash differs from the one {MANIFEST} recorded "
+                           f"(edited by hand, or cut short); run `scs run {step}` to rebuild it")
+    return read_results(root, step)
 
 
 def lookup(values: dict, key: str, step: str = "?") -> Any:

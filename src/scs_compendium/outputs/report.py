@@ -14,9 +14,8 @@ from pathlib import Path
 from ..claims import MEANING, VERDICTS, Assessment, assess_all, assess_step, section_key
 from ..claims.rules import BASES
 from ..engine.spec import Pipeline, load_pipeline
-from ..engine.store import atomic_write_json, git_commit, read_results, write_if_changed
-from ..errors import CompendiumError
-from ..paths import CLAIMS_REPORT, EXECUTED, FIGURES_DIR
+from ..engine.store import atomic_write_json, git_commit, read_checked_results, write_if_changed
+from ..paths import CLAIMS_REPORT, EXECUTED, FIGURES_DIR, results_file
 from .formatting import Markdown, escape_markdown, format_reported, format_value, markdown_table, where
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -79,10 +78,9 @@ def _robustness(pipeline: Pipeline) -> dict[str, dict]:
     """Per swept claim {variants, agree, flips, text}, from the robustness step's results when it has run."""
     if ROBUSTNESS not in pipeline.steps:
         return {}
-    try:
-        claims = read_results(pipeline.root, ROBUSTNESS)["values"]["claims"]
-    except CompendiumError:
+    if not (pipeline.root / results_file(ROBUSTNESS)).is_file():
         return {}
+    claims = read_checked_results(pipeline.root, ROBUSTNESS)["values"]["claims"]  # an edited result is refused
     return {cid: {k: e[k] for k in ("variants", "agree", "flips", "text")} for cid, e in claims.items()}
 
 
