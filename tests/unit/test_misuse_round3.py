@@ -171,3 +171,90 @@ def test_the_paper_refuses_a_result_that_is_not_what_the_run_wrote(data_copy, ho
     tamper(path, how)
     with pytest.raises(PaperError, match=r"literature_shares.json is not what `scs run` wrote.*scs run literature_shares"):
         Resolver(load_pipeline(data_copy)).value("literature_shares", "corpora.cnki.total")
+
+
+# --- publishing: each replace atomic even across file systems, all or none, clear when nothing can be written ---
+
+
+@pytest.fixture
+def staged(tmp_path):
+    """A staging folder with a step's three outputs, and a project holding the previous ones."""
+    root, staging = tmp_path / "project", tmp_path / "project/build/.staging/a"
+    for rel in ("build/results/a.json", "figures/a.png", "figures/a.svg"):
+        (staging / rel).parent.mkdir(parents=True, exist_ok=True)
+        (staging / rel).write_text(f"new {rel}")
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(f"old {rel}")
+    return root, staging, ["build/results/a.json", "figures/a.png", "figures/a.svg"]
+
+
+def state(root, relpaths):
+    return {rel: (root / rel).read_text() for rel in relpaths}
+
+
+def leftovers(root):
+    return sorted(str(p.relative_to(root)) for p in root.rglob(".*.partial"))
+
+
+def test_publishing_renames_only_within_a_folder_so_another_file_system_is_no_matter(staged, monkeypatch):
+    import errno
+    import os
+    from pathlib import Path
+
+    from scs_compendium.engine.store import publish_files
+
+    root, staging, relpaths = staged
+    real = os.replace
+
+    def across_devices(src, dst):  # what a rename from build/ to figures/ on another disk does
+        if Path(src).parent != Path(dst).parent:
+            raise OSError(errno.EXDEV, "Invalid cross-device link", str(src))
+        return real(src, dst)
+
+    monkeypatch.setattr(os, "replace", across_devices)
+    hashes = publish_files(staging, root, relpaths)
+    assert state(root, relpaths) == {rel: f"new {rel}" for rel in relpaths} and set(hashes) == set(relpaths)
+    assert leftovers(root) == []
+
+
+@pytest.mark.parametrize(("error", "text"), [(28, "No space left on device"), (30, "Read-only file system"),
+                                             (13, "Permission denied")])
+def test_a_full_disk_or_a_read_only_folder_publishes_nothing_and_keeps_what_was_there(staged, monkeypatch, error,
+                                                                                     text):
+    import shutil
+
+    from scs_compendium.engine import store
+    from scs_compendium.errors import ResultsError
+
+    root, staging, relpaths = staged
+    calls = []
+    real = shutil.copyfileobj
+
+    def fail_on_the_second(source, out, *args):
+        calls.append(out)
+        if len(calls) == 2:
+            raise OSError(error, text, str(root / relpaths[1]))
+        return real(source, out, *args)
+
+    monkeypatch.setattr(store.shutil, "copyfileobj", fail_on_the_second)
+    with pytest.raises(ResultsError, match=f"cannot write .*figures/a.png: {text}; nothing of this step was published "
+                                           "and the previous outputs are kept"):
+        store.publish_files(staging, root, relpaths)
+    assert state(root, relpaths) == {rel: f"old {rel}" for rel in relpaths}  # none replaced
+    assert leftovers(root) == []
+
+
+def test_a_read_only_build_folder_is_one_clear_message(data_copy, tmp_path, monkeypatch, capsys):
+    import errno
+    import tempfile
+
+    def read_only(*args, dir=None, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system", str(dir))
+
+    (data_copy / "build").mkdir()
+    monkeypatch.setattr(tempfile, "mkstemp", read_only)
+    before = files_outside(tmp_path, data_copy)
+    code, out, err = scs(data_copy, monkeypatch, capsys, "report")
+    assert code == 2 and "Traceback" not in err
+    assert f"cannot read or write {data_copy}/build: Read-only file system" in err and "were kept" in err
+    assert files_outside(tmp_path, data_copy) == before

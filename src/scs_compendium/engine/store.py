@@ -13,6 +13,7 @@ import io
 import json
 import math
 import os
+import shutil
 import subprocess
 import tempfile
 from importlib import metadata as distributions
@@ -62,6 +63,43 @@ def atomic_write_json(path: Path | str, obj) -> Path:
     """Write `obj` as indented, key-sorted JSON atomically (NaN is refused)."""
     text = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
     return atomic_write_text(path, text + "\n")
+
+
+def publish_files(staging: Path, root: Path, relpaths: list[str]) -> dict[str, str]:
+    """Move a step's outputs from `staging` to `root`, all or none; return their hashes.
+
+    Each output is first copied beside its target (a temporary file in the target's own folder), so
+    that every replace is a rename within one file system, even when build/ (and the staging folder)
+    lies on another file system than figures/. Only when every copy is complete are the targets
+    replaced; if one cannot be written (a full disk, a read-only folder), the copies are removed and
+    every target keeps what it held."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for rel in relpaths:
+            target = Path(root) / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+            staged.append((Path(tmp), target))
+            with os.fdopen(fd, "wb") as out, open(Path(staging) / rel, "rb") as source:
+                shutil.copyfileobj(source, out, 1 << 20)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, FILE_MODE)
+    except OSError as exc:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        where = exc.filename or (str(staged[-1][1]) if staged else str(root))
+        raise ResultsError(f"cannot write {where}: {exc.strerror or exc}; nothing of this step was published and "
+                           "the previous outputs are kept (is the disk full, or the folder read-only?)") from None
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    hashes = {}
+    for (tmp, target), rel in zip(staged, relpaths):
+        os.replace(tmp, target)  # a rename within the target's folder
+        hashes[rel] = sha256_file(target)
+    return hashes
 
 
 def write_if_changed(path: Path, text: str) -> None:
