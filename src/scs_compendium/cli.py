@@ -70,7 +70,7 @@ def _validate(args) -> int:
     from .claims import load_registry
     from .sources.datapackage import validate
 
-    validate()
+    validate(log=_note)  # a large table is announced as it is read
     registry = load_registry()
     print(f"data package valid; claims registry valid ({len(registry)} claims)")
     return 0

@@ -258,3 +258,50 @@ def test_a_read_only_build_folder_is_one_clear_message(data_copy, tmp_path, monk
     assert code == 2 and "Traceback" not in err
     assert f"cannot read or write {data_copy}/build: Read-only file system" in err and "were kept" in err
     assert files_outside(tmp_path, data_copy) == before
+
+
+# --- tables: empty, not UTF-8, too large, a huge header cell ------------------------------------------------
+
+
+def test_a_table_with_only_its_header_says_it_needs_rows(data_copy, tmp_path, monkeypatch, capsys):
+    table = data_copy / "data/raw/cited_figures.csv"
+    table.write_text(table.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    before = files_outside(tmp_path, data_copy)
+    code, out, err = scs(data_copy, monkeypatch, capsys, "validate")
+    assert code == 2 and "Traceback" not in err
+    assert "data/raw/cited_figures.csv: only a header, no rows; table 'cited_figures' needs at least one row" in err
+    table.write_text("", encoding="utf-8")
+    code, out, err = scs(data_copy, monkeypatch, capsys, "validate")
+    assert code == 2 and "data/raw/cited_figures.csv: empty; table 'cited_figures' needs at least one row" in err
+    assert files_outside(tmp_path, data_copy) == before
+
+
+def test_an_encoding_error_names_the_line_and_what_was_expected(data_copy, monkeypatch, capsys):
+    table = data_copy / "data/raw/media_pieces.csv"
+    lines = table.read_bytes().split(b"\n")
+    lines[4] = b"caf\xe9," + lines[4]
+    table.write_bytes(b"\n".join(lines))
+    code, out, err = scs(data_copy, monkeypatch, capsys, "validate")
+    assert code == 2 and "Traceback" not in err
+    assert "data/raw/media_pieces.csv, line 5, column 4: not utf-8 text (byte 0xe9); expected UTF-8 text" in err
+
+
+def test_a_table_over_the_size_limit_is_refused_unread_and_a_large_one_is_announced(data_copy, monkeypatch, capsys):
+    from scs_compendium.sources import table_checks
+
+    table = data_copy / "data/raw/media_pieces.csv"
+    monkeypatch.setattr(table_checks, "MAX_TABLE_BYTES", table.stat().st_size - 1)
+    code, out, err = scs(data_copy, monkeypatch, capsys, "validate")
+    assert code == 2 and "data/raw/media_pieces.csv:" in err and "above the limit of" in err and "Nothing of it was read" in err
+    monkeypatch.setattr(table_checks, "MAX_TABLE_BYTES", 20 * 1024 * 1024)
+    monkeypatch.setattr(table_checks, "ANNOUNCE_BYTES", table.stat().st_size - 1)
+    code, out, err = scs(data_copy, monkeypatch, capsys, "validate")
+    assert code == 0 and "checking data/raw/media_pieces.csv (" in err
+
+
+def test_a_huge_header_cell_is_quoted_cut_once(data_copy, monkeypatch, capsys):
+    table = data_copy / "data/raw/cited_figures.csv"
+    lines = table.read_text(encoding="utf-8").splitlines()
+    table.write_text("\n".join([lines[0] + "," + "h" * 2_000_000, *lines[1:]]) + "\n", encoding="utf-8")
+    code, out, err = scs(data_copy, monkeypatch, capsys, "validate")
+    assert code == 2 and "not in the schema" in err and len(err) < 2_000
