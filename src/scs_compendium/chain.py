@@ -7,6 +7,7 @@ run in which every step succeeded, the claims report and the start page (build/i
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -19,7 +20,8 @@ from .sources.datapackage import validate_cached
 
 
 def _validate_data(pipeline: Pipeline) -> str | None:
-    return "data package validated" if validate_cached(pipeline.root) else None
+    announce = lambda line: print(line, file=sys.stderr, flush=True)  # noqa: E731  (a large table as it is read)
+    return "data package validated" if validate_cached(pipeline.root, log=announce) else None
 
 
 def _read_registry(pipeline: Pipeline) -> None:

@@ -3,9 +3,20 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 
 from .errors import CompendiumError
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: queued steps never start, running ones stop, nothing half-done is published."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)  # a second SIGTERM does not cut the clean-up short
+    raise Terminated()
 
 
 def _run(args) -> int:
@@ -62,7 +73,7 @@ def _validate(args) -> int:
     from .chain import check_evidence_tables
     from .engine.spec import load_pipeline
 
-    validate()
+    validate(log=_note)  # a large table is announced as it is read
     registry = load_registry()
     checked = check_evidence_tables(load_pipeline())
     print(f"data package valid; claims registry valid ({len(registry)} claims)" + (f"; {checked}" if checked else ""))
@@ -193,14 +204,28 @@ def main(argv: list[str] | None = None) -> int:
         args.end = date.today().isoformat()
     if getattr(args, "jobs", None) is not None and args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
     try:
         return args.func(args)
     except CompendiumError as exc:
         print(f"scs {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # a full disk, a read-only folder: say what cannot be written and where
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"scs {args.command}: error: cannot read or write{where}: {exc.strerror or exc} (is the disk full, or "
+              "the folder read-only?); outputs already in place were kept", file=sys.stderr)
+        return 2
+    except Terminated:
+        print(f"scs {args.command}: terminated (SIGTERM); finished steps are recorded, the others will rerun",
+              file=sys.stderr)
+        return 143
     except KeyboardInterrupt:
         print(f"scs {args.command}: interrupted", file=sys.stderr)
         return 130
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous if previous is not None else signal.SIG_DFL)
 
 
 if __name__ == "__main__":

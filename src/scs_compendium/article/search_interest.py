@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..errors import DataError
 from ..sources.google_trends import Snapshot, select_snapshot
+from ..sources.google_trends.series import months_without_data, without_variation
 from .stats import half_year, half_year_start
 
 
@@ -54,17 +54,18 @@ def article_periods(reported: dict) -> dict[str, str]:
 
 
 def cannot_decide(months: pd.DataFrame, start: str, end: str) -> str | None:
-    """Why a monthly series cannot decide when interest rose, or None: it must cover the whole period
-    analysed, month by month, and hold some interest."""
-    wanted = pd.period_range(pd.Timestamp(start), pd.Timestamp(end), freq="M")
-    have = set(months["month"].dt.to_period("M"))
-    missing = [p for p in wanted if p not in have]
+    """Why a monthly series cannot decide when interest rose, or None: it must cover the whole period analysed,
+    month by month (the rule the import records as `covers_article_period`), and vary."""
+    if months.empty:
+        return (f"the snapshot has no complete month between {start[:7]} and {end[:7]}: it cannot say when interest "
+                "rose")
+    missing = months_without_data(months["month"], start, end)
     if missing:
         return (f"the snapshot does not cover {start[:7]} to {end[:7]} month by month ({len(missing)} months missing, "
                 f"first {missing[0]}): it cannot say when interest rose")
     if not (months["value"] > 0).any():
         return "the snapshot holds no interest at all (every value 0)"
-    return None
+    return without_variation(months.groupby("month")["value"].mean())
 
 
 def analyse(snapshots: list[Snapshot], media: dict | None, scholarship: dict | None, reported: dict, *,
@@ -89,12 +90,10 @@ def analyse(snapshots: list[Snapshot], media: dict | None, scholarship: dict | N
         }
     months = monthly(chosen.frame)
     months = months[(months["month"] >= pd.Timestamp(start)) & (months["month"] <= pd.Timestamp(end))]
-    if months.empty:
-        raise DataError(f"the snapshot has no complete month between {start} and {end}")
     cannot = cannot_decide(months, start, end)
-    if cannot:  # a series that cannot decide the claims never gets a verdict
-        return {"snapshot": chosen.metadata, "agrees": {claim: cannot for claim in CLAIMS}, "offline_evidence": evidence,
-                "article": article}
+    if cannot:  # a series that cannot decide the claims never gets a verdict; the figure says why
+        return {"snapshot": chosen.metadata, "agrees": {claim: cannot for claim in CLAIMS}, "no_curve": cannot,
+                "offline_evidence": evidence, "article": article}
     settings = dict(smoothing=smoothing, rise_level=rise_level, sustain_months=sustain_months, traction_level=traction_level)
     mean = months.groupby("month")["value"].mean()
     found = detect(mean, **settings)
@@ -194,9 +193,26 @@ def plot_timing(analysis: dict, ax) -> None:
 
 
 def plot_interest(analysis: dict, ax) -> None:
-    """The Google Trends curve: mean of samples, their range, the smoothed curve and the detected points."""
+    """The Google Trends curve: mean of samples, their range, the smoothed curve and the detected points; for a
+    snapshot that cannot decide the claims, the article's periods and why there is no curve."""
     from ..outputs.style import palette
 
+    meta = analysis["snapshot"]
+    title = f"{meta['query']} ({meta.get('geo') or 'worldwide'}), retrieved {meta['retrieved_utc'][:10]}"
+    for start, stop, _ in claimed_periods(analysis["article"]):
+        ax.axvspan(start, stop, color="0.9", zorder=0)
+    if "series" not in analysis:
+        import textwrap
+
+        ax.set_xlim(pd.Timestamp("2004-01-01"), pd.Timestamp("2023-01-01"))
+        ax.set_ylim(0, 100)
+        reason = analysis.get("no_curve") or next(iter(analysis["agrees"].values()))
+        ax.text(0.5, 0.5, "No curve: this snapshot cannot decide the claims.\n" + textwrap.fill(str(reason), 90),
+                transform=ax.transAxes, ha="center", va="center", fontsize=7,
+                bbox={"facecolor": "white", "edgecolor": "0.6", "boxstyle": "round"})
+        ax.set_ylabel("Google Trends interest (0-100)")
+        ax.set_title(title, loc="left")
+        return
     colours = palette(3)
     months = pd.to_datetime(list(analysis["series"]))
     ranges = list(analysis["sample_range"].values())
@@ -204,9 +220,6 @@ def plot_interest(analysis: dict, ax) -> None:
                     label="range of samples")
     ax.plot(months, list(analysis["series"].values()), color=colours[0], lw=0.8, label="interest (mean of samples)")
     ax.plot(months, list(analysis["smoothed"].values()), color=colours[1], lw=1, label="smoothed")
-    for start, stop, _ in claimed_periods(analysis["article"]):
-        ax.axvspan(start, stop, color="0.9", zorder=0)
     ax.set_ylabel("Google Trends interest (0-100)")
-    meta = analysis["snapshot"]
-    ax.set_title(f"{meta['query']} ({meta['geo'] or 'worldwide'}), retrieved {meta['retrieved_utc'][:10]}", loc="left")
+    ax.set_title(title, loc="left")
     ax.legend(frameon=False, fontsize=6, loc="upper left")

@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine.spec import Pipeline, load_pipeline
-from ..engine.store import lookup, read_results
-from ..errors import ClaimsError, CompendiumError
+from ..engine.store import lookup, read_checked_results
+from ..errors import ClaimsError
+from ..paths import results_file
 from ..sources.datapackage import load_descriptor, sources_text
 from ..sources.evidence import Evidence, has_evidence, load_evidence
 from .evidence import (CONFLICTING, CONTRADICTED, DEPENDS, PARTLY, SUPPORTED, UNDECIDED, Decisions, PartResult,
@@ -129,10 +130,9 @@ def assess(claim: Claim, pipeline: Pipeline, results: dict[str, dict] | None = N
     needed = [claim.step] + ([EVIDENCE_STEP] if claim.basis == OUTSIDE else [])
     for step in needed:
         if step not in results:
-            try:
-                results[step] = read_results(pipeline.root, step)
-            except CompendiumError:
+            if not (pipeline.root / results_file(step)).is_file():
                 return Assessment(claim, "pending", f"step {step!r} has not run yet")
+            results[step] = read_checked_results(pipeline.root, step)  # an edited or cut result is refused
     document = results[claim.step]
     values, parameters = document["values"], document.get("parameters", {})
     sources = step_sources(pipeline, claim.step) + ([claim.evidence] if claim.evidence else [])

@@ -24,7 +24,7 @@ from typing import Any, Mapping
 from .. import __version__
 from ..errors import ParameterError, ResultsError
 from ..paths import FIGURES_DIR, find_project_root, results_file
-from .params import check_value
+from .params import check_order, check_value
 from .spec import Step, load_pipeline
 from .store import FIGURE_DPI, git_commit, read_results, save_figure, sha256_file, write_results
 
@@ -132,7 +132,9 @@ def _pick_parameters(step: Step, namespace: Mapping[str, Any]) -> dict[str, Any]
             f"{step.notebook}: the parameters cell does not define {missing}; pipeline.yaml declares "
             f"{list(step.parameters)} for step {step.name!r}"
         )
-    return {name: check_value(param, namespace[name]) for name, param in step.parameters.items()}
+    values = {name: check_value(param, namespace[name]) for name, param in step.parameters.items()}
+    check_order(step.parameters, values)
+    return values
 
 
 def step_context(name: str, namespace: Mapping[str, Any], root: Path | str | None = None) -> StepContext:

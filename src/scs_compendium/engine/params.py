@@ -12,7 +12,7 @@ import re
 from datetime import date
 from typing import Any
 
-from ..errors import ParameterError
+from ..errors import ParameterError, shown
 from .spec import Parameter, Pipeline
 
 FIRST_PLAUSIBLE_YEAR = 1900
@@ -39,10 +39,10 @@ def check_plausible_years(param: Parameter, value: Any) -> None:
         try:
             year = int(str(item).strip())
         except ValueError:
-            raise ParameterError(f"parameter {param.name!r}: {item!r} is not a year; expected a year from {low} "
+            raise ParameterError(f"parameter {param.name!r}: {shown(item)} is not a year; expected a year from {low} "
                                  f"to {high}") from None
         if not low <= year <= high:
-            raise ParameterError(f"parameter {param.name!r}: {item!r} is not a plausible year; expected a year from "
+            raise ParameterError(f"parameter {param.name!r}: {shown(item)} is not a plausible year; expected a year from "
                                  f"{low} to {high}")
 
 
@@ -55,18 +55,21 @@ def check_value(param: Parameter, value: Any) -> Any:
         "bool": isinstance(value, bool),
         "str": isinstance(value, str),
         "list": isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value),
+        "date": isinstance(value, str),
     }[expected]
     if not ok:
         raise ParameterError(
-            f"parameter {param.name!r} expects {expected}, got {value!r} ({type(value).__name__})"
+            f"parameter {param.name!r} expects {expected}, got {shown(value)} ({type(value).__name__})"
         )
+    if expected == "date":
+        return check_date(param, value)
     if expected == "float":
         value = float(value)
         if not math.isfinite(value):
-            raise ParameterError(f"parameter {param.name!r} expects a finite number, got {value!r}")
+            raise ParameterError(f"parameter {param.name!r} expects a finite number, got {shown(value)}")
     if param.min is not None and value < param.min or param.max is not None and value > param.max:
         raise ParameterError(
-            f"parameter {param.name!r} must lie in [{param.min}, {param.max}], got {value!r}"
+            f"parameter {param.name!r} must lie in [{param.min}, {param.max}], got {shown(value)}"
         )
     check_plausible_years(param, value)
     if param.choices is not None:
@@ -74,9 +77,37 @@ def check_value(param: Parameter, value: Any) -> Any:
         bad = [v for v in items if v not in param.choices]
         if bad:
             raise ParameterError(
-                f"parameter {param.name!r}: {bad} not among the choices {list(param.choices)}"
+                f"parameter {param.name!r}: {shown(bad)} not among the choices {list(param.choices)}"
             )
     return value
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def check_date(param: Parameter, value: str) -> str:
+    """A date parameter: an ISO date (YYYY-MM-DD) from 1900 on, not in the future."""
+    low = date(FIRST_PLAUSIBLE_YEAR, 1, 1)
+    try:
+        when = date.fromisoformat(value) if _ISO_DATE.fullmatch(value) else None
+    except ValueError:
+        when = None
+    if when is None:
+        raise ParameterError(f"parameter {param.name!r}: {shown(value)} is not a date; expected YYYY-MM-DD "
+                             f"(e.g. {param.default})")
+    if not low <= when <= date.today():
+        raise ParameterError(f"parameter {param.name!r}: {value} is " + ("in the future" if when > low else "before 1900")
+                             + f"; expected a date from {low.isoformat()} to today ({date.today().isoformat()})")
+    return value
+
+
+def check_order(parameters: dict[str, Parameter], values: dict[str, Any]) -> None:
+    """Date parameters declared `not_before: other` must not lie before the other (start <= end)."""
+    for param in parameters.values():
+        if param.not_before and param.name in values and param.not_before in values:
+            if str(values[param.name]) < str(values[param.not_before]):
+                raise ParameterError(f"parameter {param.name!r} ({values[param.name]}) lies before {param.not_before!r} "
+                                     f"({values[param.not_before]}); expected {param.not_before} <= {param.name}")
 
 
 def parse_value(param: Parameter, text: str) -> Any:
@@ -100,7 +131,7 @@ def parse_value(param: Parameter, text: str) -> Any:
             value = text
     except (ValueError, json.JSONDecodeError):
         raise ParameterError(
-            f"parameter {param.name!r} expects {param.type}, got {text!r}"
+            f"parameter {param.name!r} expects {param.type}, got {shown(text)}"
         ) from None
     return check_value(param, value)
 
@@ -110,7 +141,7 @@ def parse_assignments(pairs: list[str]) -> list[tuple[str | None, str, str]]:
     parsed = []
     for pair in pairs:
         if "=" not in pair:
-            raise ParameterError(f"-p {pair!r}: expected NAME=VALUE or STEP.NAME=VALUE")
+            raise ParameterError(f"-p {shown(pair)}: expected NAME=VALUE or STEP.NAME=VALUE")
         key, text = pair.split("=", 1)
         step, _, name = key.strip().rpartition(".")
         parsed.append((step or None, name, text))
@@ -158,6 +189,8 @@ def resolve_parameters(
         for target in targets:
             param = pipeline.step(target).parameters[name]
             resolved[target][name] = parse_value(param, value) if is_text else check_value(param, value)
+    for name in selected:
+        check_order(pipeline.step(name).parameters, resolved[name])
     return resolved
 
 

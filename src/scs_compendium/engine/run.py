@@ -33,7 +33,7 @@ from .params import resolve_parameters
 from .plan import Planner, StepPlan, load_manifest
 from .procs import Worker, describe_failure, notebook_state, stop
 from .spec import Pipeline, Step, load_pipeline
-from .store import atomic_write_json, git_commit, package_versions, sha256_file
+from .store import atomic_write_json, git_commit, package_versions, publish_files
 
 # A hook takes the pipeline and may return a line to log.
 Hook = Callable[[Pipeline], "str | None"]
@@ -130,7 +130,7 @@ class Runner:
         """Holding the lock, nothing else runs: what a killed or interrupted run left half-done goes."""
         shutil.rmtree(self.root / STAGING, ignore_errors=True)
         executed_dir = self.root / EXECUTED
-        for leftover in executed_dir.glob(".*.partial.*"):
+        for leftover in [*executed_dir.glob(".*.partial.*"), *self._published_leftovers()]:
             leftover.unlink(missing_ok=True)
         for name, entry in manifest["steps"].items():
             executed = executed_dir / f"{name}.ipynb"
@@ -139,6 +139,11 @@ class Runner:
                 self.log(f"{EXECUTED}/{name}.ipynb is {state} (left by a killed run): removed; {name} reruns")
                 executed.unlink(missing_ok=True)
                 executed.with_suffix(".html").unlink(missing_ok=True)
+
+    def _published_leftovers(self) -> list[Path]:
+        """Copies a publish killed midway left beside the outputs (`.<name>.<random>.partial`)."""
+        folders = {(self.root / rel).parent for step in self.pipeline.steps.values() for rel in step.outputs}
+        return [p for folder in folders for p in folder.glob(".*.partial")]
 
     def _run_locked(self, selected, targets, parameters, jobs, force) -> RunOutcome:
         outcome = RunOutcome()
@@ -365,12 +370,7 @@ class Runner:
                 + ("; " if missing and extra else "")
                 + (f"undeclared {extra}" if extra else "")
             )
-        hashes = {}
-        for rel in produced:
-            target = self.root / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staging / rel, target)
-            hashes[rel] = sha256_file(target)
+        hashes = publish_files(staging, self.root, produced)  # all or none, each replace atomic (issue #24)
         for rel in sorted(optional - set(produced)):
             (self.root / rel).unlink(missing_ok=True)  # an optional figure the data no longer support
         return hashes

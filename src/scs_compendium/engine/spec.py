@@ -23,12 +23,12 @@ from .store import FIGURE_FORMATS
 
 YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: 10x faster
 
-PARAMETER_TYPES = ("int", "float", "bool", "str", "list")
+PARAMETER_TYPES = ("int", "float", "bool", "str", "list", "date")  # a date: ISO text, YYYY-MM-DD
 _TOP_KEYS = {"fingerprint", "steps", "planned"}
 _FINGERPRINT_KEYS = {"engine", "sources", "environment"}
 _STEP_KEYS = {"title", "notebook", "issue", "parameters", "inputs", "needs", "figures", "optional_figures",
               "fingerprint_ignores"}
-_PARAM_KEYS = {"type", "default", "doc", "min", "max", "choices", "sweep", "sweep_why"}
+_PARAM_KEYS = {"type", "default", "doc", "min", "max", "choices", "sweep", "sweep_why", "not_before"}
 
 
 @dataclass(frozen=True)
@@ -42,9 +42,10 @@ class Parameter:
     choices: tuple | None = None
     sweep: tuple | None = None  # values a reasonable reader might choose (the robustness step evaluates them)
     sweep_why: str = ""
+    not_before: str | None = None  # a date parameter that must not lie before this other date parameter
 
     def describe(self) -> str:
-        extra = ""
+        extra = f", not before {self.not_before}" if self.not_before else ""
         if self.choices:
             extra = f", one of {list(self.choices)}"
         elif self.min is not None or self.max is not None:
@@ -243,6 +244,17 @@ def _parse_step(path: Path, root: Path, name: str, body: Any) -> Step:
     parameters = {}
     for pname, pbody in (body.get("parameters") or {}).items():
         parameters[pname] = _parse_parameter(f"{where}, parameter {pname!r}", pname, pbody)
+    for param in parameters.values():
+        other = parameters.get(param.not_before) if param.not_before else None
+        if param.not_before and (param.type != "date" or other is None or other.type != "date"):
+            raise SpecError(f"{where}, parameter {param.name!r}: 'not_before' names a date parameter of the step, and "
+                            "the parameter must be a date")
+    from .params import check_order
+
+    try:
+        check_order(parameters, {name: p.default for name, p in parameters.items()})
+    except ParameterError as exc:
+        raise SpecError(f"{where}: defaults are invalid: {exc}") from None
     return Step(
         name=name,
         title=str(body.get("title", name)),
@@ -310,7 +322,8 @@ def _parse_parameter(where: str, name: str, body: Any) -> Parameter:
     if sweep is not None and not body.get("sweep_why"):
         raise SpecError(f"{where}: a 'sweep' needs its 'sweep_why' (why a reasonable reader might choose these values)")
     param = Parameter(name, ptype, body.get("default"), str(body["doc"]), body.get("min"), body.get("max"), choices,
-                      tuple(sweep) if sweep is not None else None, str(body.get("sweep_why", "")))
+                      tuple(sweep) if sweep is not None else None, str(body.get("sweep_why", "")),
+                      str(body["not_before"]) if body.get("not_before") is not None else None)
     from .params import check_value
 
     try:

@@ -13,6 +13,7 @@ import io
 import json
 import math
 import os
+import shutil
 import subprocess
 import tempfile
 from importlib import metadata as distributions
@@ -20,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ResultsError
-from ..paths import RESULTS_DIR, results_file
+from ..paths import MANIFEST, RESULTS_DIR, results_file
 
 FIGURE_FORMATS = ("pdf", "svg", "png")
 FIGURE_DPI = 300
@@ -62,6 +63,43 @@ def atomic_write_json(path: Path | str, obj) -> Path:
     """Write `obj` as indented, key-sorted JSON atomically (NaN is refused)."""
     text = json.dumps(obj, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
     return atomic_write_text(path, text + "\n")
+
+
+def publish_files(staging: Path, root: Path, relpaths: list[str]) -> dict[str, str]:
+    """Move a step's outputs from `staging` to `root`, all or none; return their hashes.
+
+    Each output is first copied beside its target (a temporary file in the target's own folder), so
+    that every replace is a rename within one file system, even when build/ (and the staging folder)
+    lies on another file system than figures/. Only when every copy is complete are the targets
+    replaced; if one cannot be written (a full disk, a read-only folder), the copies are removed and
+    every target keeps what it held."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for rel in relpaths:
+            target = Path(root) / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+            staged.append((Path(tmp), target))
+            with os.fdopen(fd, "wb") as out, open(Path(staging) / rel, "rb") as source:
+                shutil.copyfileobj(source, out, 1 << 20)
+                out.flush()
+                os.fsync(out.fileno())
+            os.chmod(tmp, FILE_MODE)
+    except OSError as exc:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        where = exc.filename or (str(staged[-1][1]) if staged else str(root))
+        raise ResultsError(f"cannot write {where}: {exc.strerror or exc}; nothing of this step was published and "
+                           "the previous outputs are kept (is the disk full, or the folder read-only?)") from None
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    hashes = {}
+    for (tmp, target), rel in zip(staged, relpaths):
+        os.replace(tmp, target)  # a rename within the target's folder
+        hashes[rel] = sha256_file(target)
+    return hashes
 
 
 def write_if_changed(path: Path, text: str) -> None:
@@ -162,8 +200,35 @@ def read_results(root: Path, step: str) -> dict:
         raise ResultsError(
             f"{RESULTS_DIR}/{step}.json not found: step {step!r} has not run (run `scs run {step}`)"
         ) from None
-    except json.JSONDecodeError as exc:
-        raise ResultsError(f"{RESULTS_DIR}/{step}.json: not valid JSON ({exc})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ResultsError(f"{RESULTS_DIR}/{step}.json: not valid JSON ({str(exc)[:200]}); run `scs run {step}` to "
+                           "rebuild it") from None
+
+
+def recorded_hash(root: Path, relpath: str) -> str | None:
+    """The hash build/manifest.json recorded for an output when `scs run` published it, or None."""
+    try:
+        manifest = json.loads((Path(root) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    for entry in (manifest.get("steps") or {}).values() if isinstance(manifest, dict) else ():
+        outputs = entry.get("outputs") if isinstance(entry, dict) else None
+        if isinstance(outputs, dict) and relpath in outputs:
+            return outputs[relpath]
+    return None
+
+
+def read_checked_results(root: Path, step: str) -> dict:
+    """The results of a step as `scs run` wrote them (for the report and the paper). Results whose hash differs
+    from the one build/manifest.json recorded (edited by hand, cut short) are refused, naming the file; results
+    no run recorded (a notebook run by hand in a project that never ran `scs run`) are read as they are."""
+    relpath = results_file(step)
+    path = Path(root) / relpath
+    recorded = recorded_hash(root, relpath)
+    if recorded is not None and path.is_file() and sha256_file(path) != recorded:
+        raise ResultsError(f"{relpath} is not what `scs run` wrote: its hash differs from the one {MANIFEST} recorded "
+                           f"(edited by hand, or cut short); run `scs run {step}` to rebuild it")
+    return read_results(root, step)
 
 
 def lookup(values: dict, key: str, step: str = "?") -> Any:

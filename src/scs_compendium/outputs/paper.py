@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..engine.spec import Pipeline, load_pipeline
-from ..engine.store import atomic_write_json, lookup, read_results, sha256_file
+from ..engine.store import atomic_write_json, lookup, read_checked_results, sha256_file
 from ..errors import CompendiumError
 from ..paths import CLAIMS_REPORT, FIGURES_DIR, PAPER_BUILD_DIR, PAPER_DIR, RESULTS_DIR
 from .bibliography import CSL_FILE, data_sources, sources_markdown, write_csl
@@ -95,7 +95,7 @@ class Resolver:
         if source not in self.pipeline.steps:
             raise PaperError(f"placeholder {source}:{key}: {source!r} is not a step of pipeline.yaml")
         try:
-            values = read_results(self.root, source)["values"]
+            values = read_checked_results(self.root, source)["values"]
             self.used_results.add(source)
             return lookup(values, key, source)
         except CompendiumError as exc:
@@ -131,9 +131,9 @@ def caption_provenance(pipeline: Pipeline, stem: str) -> str:
     """'Step x (parameters ...; data ...).' from the results that drew the figure."""
     step = figure_step(pipeline, stem)
     try:
-        provenance = read_results(pipeline.root, step)["provenance"]
-    except CompendiumError:
-        raise PaperError(f"figure:{stem}: step {step!r} has not run (run `scs run {step}`)") from None
+        provenance = read_checked_results(pipeline.root, step)["provenance"]
+    except CompendiumError as exc:
+        raise PaperError(f"figure:{stem}: {exc}") from None
     params = "; ".join(f"{k} = {_parameter_text(v)}" for k, v in provenance["parameters"].items()) or "none"
     data = ", ".join(Path(p).name for p in provenance["inputs"] if not p.endswith("datapackage.json")) or "none"
     params, data = escape_markdown(params), escape_markdown(data)

@@ -14,14 +14,13 @@ from pathlib import Path
 from ..claims import MEANING, VERDICTS, Assessment, assess_all, assess_step, section_key
 from ..claims.registry import OUTSIDE
 from ..claims.rules import BASES
+from ..engine.spec import Pipeline, load_pipeline
+from ..engine.store import atomic_write_json, git_commit, read_checked_results, write_if_changed
+from ..paths import CLAIMS_REPORT, EXECUTED, FIGURES_DIR, results_file
 from ..sources.evidence import Evidence, has_evidence, load_evidence
 from .evidence_view import parts_view, second_reading, source_view
-from .style import VERDICT_GLYPHS
-from ..engine.spec import Pipeline, load_pipeline
-from ..engine.store import atomic_write_json, git_commit, read_results, write_if_changed
-from ..errors import CompendiumError
-from ..paths import CLAIMS_REPORT, EXECUTED, FIGURES_DIR
 from .formatting import Markdown, escape_markdown, format_reported, format_value, markdown_table, where
+from .style import VERDICT_GLYPHS
 
 TEMPLATES = Path(__file__).parent / "templates"
 ROBUSTNESS = "robustness"  # the step that sweeps every verdict's thresholds
@@ -94,10 +93,9 @@ def _robustness(pipeline: Pipeline) -> dict[str, dict]:
     """Per swept claim {variants, agree, flips, text}, from the robustness step's results when it has run."""
     if ROBUSTNESS not in pipeline.steps:
         return {}
-    try:
-        claims = read_results(pipeline.root, ROBUSTNESS)["values"]["claims"]
-    except CompendiumError:
+    if not (pipeline.root / results_file(ROBUSTNESS)).is_file():
         return {}
+    claims = read_checked_results(pipeline.root, ROBUSTNESS)["values"]["claims"]  # an edited result is refused
     return {cid: {k: e[k] for k in ("variants", "agree", "flips", "text")} for cid, e in claims.items()}
 
 
@@ -224,20 +222,18 @@ def arguments_of(pipeline: Pipeline | None) -> list[dict]:
     """The arguments step's theses with their premises' verdicts ([] before that step has run)."""
     if pipeline is None or "arguments" not in pipeline.steps:
         return []
-    try:
-        return read_results(pipeline.root, "arguments")["values"]["arguments"]
-    except CompendiumError:
+    if not (pipeline.root / results_file("arguments")).is_file():
         return []
+    return read_checked_results(pipeline.root, "arguments")["values"]["arguments"]
 
 
 def agreement_rows(pipeline: Pipeline | None) -> dict[str, dict]:
     """The evidence step's agreement figures as the claims page shows them ({} before that step has run)."""
     if pipeline is None or "evidence" not in pipeline.steps:
         return {}
-    try:
-        values = read_results(pipeline.root, "evidence")["values"]
-    except CompendiumError:
+    if not (pipeline.root / results_file("evidence")).is_file():
         return {}
+    values = read_checked_results(pipeline.root, "evidence")["values"]
     shown = {}
     for name, label in (("verdicts", "claim verdicts"), ("stances", "row stances"), ("roles", "citation roles"),
                         ("tones", "media tones")):

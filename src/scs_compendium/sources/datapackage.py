@@ -12,11 +12,13 @@ import re
 import warnings
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 from ..engine.params import plausible_years
 from ..engine.store import atomic_write_json, sha256_file
-from ..errors import DataError
+from ..errors import DataError, shown
 from ..paths import DATAPACKAGE, VALIDATION_CACHE, find_project_root
+from .table_checks import file_problems
 
 _PANDAS_TYPES = {
     "integer": "Int64",
@@ -105,8 +107,9 @@ def resource_descriptor(name: str, root: Path | None = None) -> dict:
     raise DataError(f"{DATAPACKAGE}: no table named {name!r}; tables: {known}")
 
 
-def validate(root: Path | None = None, names: list[str] | None = None) -> None:
-    """Validate the named tables (default: all) against their schemas; raise on any error."""
+def validate(root: Path | None = None, names: list[str] | None = None, log: Callable[[str], None] | None = None) -> None:
+    """Validate the named tables (default: all) against their schemas; raise on any error. A table too large,
+    not text, or without rows is refused before its schema is checked (see :mod:`.table_checks`)."""
     root = Path(root) if root else find_project_root()
     descriptor = load_descriptor(root)
     resources = [r for r in descriptor["resources"] if names is None or r["name"] in names]
@@ -115,6 +118,11 @@ def validate(root: Path | None = None, names: list[str] | None = None) -> None:
         path = root / "data" / resource["path"]
         if not path.is_file():
             problems.append(f"data/{resource['path']}: file not found (table {resource['name']!r})")
+            continue
+        found_in_file = file_problems(path, f"data/{resource['path']}", resource.get("encoding", "utf-8"), log,
+                                       resource["name"])
+        if found_in_file:
+            problems.extend(found_in_file)
             continue
         header_problems = _header_problems(root, resource)
         if header_problems:  # one error naming the columns, not one per row
@@ -148,9 +156,10 @@ def _header_problems(root: Path, resource: dict) -> list[str]:
     where = f"data/{resource['path']}, line 1"
     problems = []
     if missing:
-        problems.append(f"{where}: column(s) {missing} missing; expected the columns {expected}, found {header}")
+        problems.append(f"{where}: column(s) {shown(missing)} missing; expected the columns {expected}, found "
+                        f"{shown(header)}")
     if unknown:
-        problems.append(f"{where}: column(s) {unknown} not in the schema; expected the columns {expected}")
+        problems.append(f"{where}: column(s) {shown(unknown)} not in the schema; expected the columns {expected}")
     return problems
 
 
@@ -220,21 +229,21 @@ def _explain(error, resource: dict) -> str:
     kind = error.type
     if kind == "type-error":
         field = fields.get(error.field_name, {})
-        return f"expected {field.get('type', '?')}, got {error.cell!r}"
+        return f"expected {field.get('type', '?')}, got {shown(error.cell)}"
     if kind == "constraint-error" and '"required"' in (error.note or ""):
         return "a value is required, but the cell is blank"
     if kind == "constraint-error":
-        return f"value {error.cell!r} breaks a constraint ({error.note})"
+        return f"value {shown(error.cell)} breaks a constraint ({str(error.note)[:200]})"
     if kind == "extra-cell":
         return f"an extra value: expected {len(fields)} columns ({', '.join(fields)})"
     if kind == "missing-cell":
         return f"a missing value: expected {len(fields)} columns ({', '.join(fields)})"
     if kind in {"incorrect-label", "missing-label", "extra-label", "blank-label", "duplicate-label"}:
         return f"header does not match the schema ({error.note or kind}); expected columns: {', '.join(fields)}"
-    return f"{kind}: {error.note or error.message}"
+    return f"{kind}: {str(error.note or error.message)[:200]}"
 
 
-def validate_cached(root: Path | None = None) -> bool:
+def validate_cached(root: Path | None = None, log: Callable[[str], None] | None = None) -> bool:
     """Validate every table unless the descriptor and files are unchanged since the last success.
 
     Returns True when validation ran, False when the cache showed it unneeded.
@@ -247,7 +256,7 @@ def validate_cached(root: Path | None = None) -> bool:
             return False
     except (FileNotFoundError, json.JSONDecodeError):
         pass
-    validate(root)
+    validate(root, log=log)
     atomic_write_json(cache, fingerprint)
     return True
 

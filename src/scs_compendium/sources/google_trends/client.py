@@ -231,6 +231,6 @@ def fetch(client: TrendsClient, query: Query, samples: int = 3, max_retries: int
         "source": "Google Trends (trends.google.com), fetched with scs fetch trends",
         "sample_tolerance_points": tolerance,
     }
-    metadata.update(coverage(frame["date"], metadata["frequency"]))
+    metadata.update(coverage(frame["date"], metadata["frequency"], partial=frame.loc[frame["is_partial"].astype(bool), "date"]))
     check_series(frame, metadata, "Google Trends", log)
     return Snapshot(frame, metadata)

@@ -227,7 +227,8 @@ def parse_multitimeline(path: Path | str, retrieved: date | None = None, term: s
         "imported_from": path.name,
         "source": "Google Trends (trends.google.com), exported by hand and imported with scs import trends",
     }
-    metadata.update(coverage(chosen_frame["date"], frequency))
+    unfinished = frame.loc[(frame["series"] == first_term) & frame["is_partial"], "date"]
+    metadata.update(coverage(chosen_frame["date"], frequency, partial=unfinished))
     check_series(frame, metadata, str(path), log)
     return Snapshot(frame, metadata)
 
