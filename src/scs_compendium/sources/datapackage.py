@@ -119,6 +119,10 @@ def validate(root: Path | None = None, names: list[str] | None = None, log: Call
         if not path.is_file():
             problems.append(f"data/{resource['path']}: file not found (table {resource['name']!r})")
             continue
+        if not path.resolve().is_relative_to(root.resolve()):
+            problems.append(f"data/{resource['path']}: leads outside the project (a symbolic link to {path.resolve()}); "
+                            f"expected the file of table {resource['name']!r} inside the project. Nothing of it was read")
+            continue
         found_in_file = file_problems(path, f"data/{resource['path']}", resource.get("encoding", "utf-8"), log,
                                        resource["name"])
         if found_in_file:
@@ -267,7 +271,8 @@ def data_fingerprint(root: Path) -> dict[str, str]:
     hashes = {DATAPACKAGE: sha256_file(descriptor_path) if descriptor_path.is_file() else "missing"}
     for resource in load_descriptor(root).get("resources", []):
         path = root / "data" / resource["path"]
-        hashes[f"data/{resource['path']}"] = sha256_file(path) if path.is_file() else "missing"
+        inside = path.resolve().is_relative_to(Path(root).resolve())  # a link out of the project is never read
+        hashes[f"data/{resource['path']}"] = sha256_file(path) if path.is_file() and inside else "missing"
     return hashes
 
 
