@@ -157,7 +157,7 @@ def test_confined_refuses_what_resolves_outside(tmp_path):
 
 def test_a_table_that_links_out_of_the_project_is_not_read(data_copy, tmp_path, monkeypatch, capsys):
     outside = tmp_path / "outside.csv"
-    table = data_copy / "data/raw/cited_figures.csv"
+    table = data_copy / "data/raw/controversy_responses.csv"
     outside.write_bytes(table.read_bytes())
     table.unlink()
     os.symlink(outside, table)
@@ -166,5 +166,5 @@ def test_a_table_that_links_out_of_the_project_is_not_read(data_copy, tmp_path, 
     code = cli.main(["validate"])
     err = capsys.readouterr().err
     assert code == 2 and "Traceback" not in err
-    assert "data/raw/cited_figures.csv: leads outside the project (a symbolic link" in err
+    assert "data/raw/controversy_responses.csv: leads outside the project (a symbolic link" in err
     assert files_outside(tmp_path, data_copy) == before
