@@ -105,3 +105,16 @@ def test_an_unknown_parameter_offers_the_closest_names():
     pipeline = load_pipeline()
     with pytest.raises(ParameterError, match=r"unknown parameter 'min_strenght'\. Did you mean evidence\.min_strength"):
         resolve_parameters(pipeline, pipeline.order, ["evidence.min_strenght=3"])
+
+
+def test_every_notebook_parameter_says_what_it_means_beside_its_value():
+    import json
+
+    pipeline = load_pipeline()
+    for name in pipeline.order:
+        step = pipeline.step(name)
+        cells = json.loads((pipeline.root / step.notebook).read_text(encoding="utf-8"))["cells"]
+        source = "".join(next(c for c in cells if "parameters" in c["metadata"].get("tags", []))["source"])
+        for parameter, declared in step.parameters.items():
+            line = next(l for l in source.splitlines() if l.startswith(f"{parameter} = "))
+            assert "  # " + declared.doc.rstrip(".")[:40] in line, (name, parameter)

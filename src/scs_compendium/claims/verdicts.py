@@ -127,7 +127,9 @@ def assess(claim: Claim, pipeline: Pipeline, results: dict[str, dict] | None = N
         issue = pipeline.planned[claim.step].issue
         return Assessment(claim, "pending", f"step {claim.step!r} is planned (issue #{issue})")
     results = results if results is not None else {}
-    needed = [claim.step] + ([EVIDENCE_STEP] if claim.basis == OUTSIDE else [])
+    # the evidence step's decisions matter to a claim with parts read from rows, or computed on named sources
+    reads = any(not p.computed or p.sources for p in claim.parts)
+    needed = [claim.step] + ([EVIDENCE_STEP] if claim.basis == OUTSIDE and reads else [])
     for step in needed:
         if step not in results:
             if not (pipeline.root / results_file(step)).is_file():
@@ -142,7 +144,8 @@ def assess(claim: Claim, pipeline: Pipeline, results: dict[str, dict] | None = N
     if values.get("needs_data") and computed:
         return Assessment(claim, "needs data", str(values["needs_data"]), None, sources)
     evidence = evidence or load_evidence(pipeline.root)
-    decisions = Decisions.of(results[EVIDENCE_STEP]["parameters"])
+    decisions = Decisions.of(results[EVIDENCE_STEP]["parameters"] if EVIDENCE_STEP in results
+                             else pipeline.step(EVIDENCE_STEP).defaults())
     rows = [r for r in evidence.final_rows() if r.claim == claim.id]
     parts, readings, used = [], [], {}
     for part in claim.parts:
@@ -199,6 +202,9 @@ def assess_step(step: str, values: dict, parameters: dict, pipeline: Pipeline | 
     """The claims of one step, assessed on its `values` and `parameters` (before they are written)."""
     pipeline = pipeline or load_pipeline()
     document = {step: {"values": values, "parameters": parameters}}
+    if EVIDENCE_STEP in pipeline.steps and not (pipeline.root / results_file(EVIDENCE_STEP)).is_file():
+        # a notebook run before the evidence step has: the rule's decisions are their declared defaults
+        document[EVIDENCE_STEP] = {"values": {}, "parameters": pipeline.step(EVIDENCE_STEP).defaults()}
     claims = [claim for claim in load_registry(pipeline.root, pipeline) if claim.step == step]
     evidence = load_evidence(pipeline.root) if any(c.basis == OUTSIDE for c in claims) else None
     return [assess(claim, pipeline, document, evidence) for claim in claims]
