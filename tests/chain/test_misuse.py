@@ -16,7 +16,15 @@ from scs_compendium.paths import MANIFEST, STAGING
 def scs(root, *args, **kwargs):
     env = dict(os.environ, SCS_PROJECT_ROOT=str(root))
     return subprocess.Popen([sys.executable, "-m", "scs_compendium.cli", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kwargs)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=ctrl_c_as_in_a_terminal, **kwargs)
+
+
+def ctrl_c_as_in_a_terminal() -> None:
+    """A run started in the foreground: Ctrl-C interrupts it, even when the tests themselves were started in the
+    background of a shell (which starts them with SIGINT ignored, and a child inherits that)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def test_two_runs_at_once_wait_for_each_other(toy_fresh):

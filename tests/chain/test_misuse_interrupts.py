@@ -18,10 +18,14 @@ from scs_compendium.engine.procs import notebook_state
 from scs_compendium.paths import MANIFEST
 
 
+from .test_misuse import ctrl_c_as_in_a_terminal  # noqa: E402
+
+
 def scs(root, *args):
     env = dict(os.environ, SCS_PROJECT_ROOT=str(root))
     return subprocess.Popen([sys.executable, "-m", "scs_compendium.cli", *args], env=env, text=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
+                            preexec_fn=ctrl_c_as_in_a_terminal)
 
 
 def processes_of(root: Path) -> dict[int, str]:
