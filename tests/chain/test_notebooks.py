@@ -226,3 +226,18 @@ def test_every_executed_notebook_shows_each_figure_its_step_saves(real_chain):
         for stem in saved:
             assert (real_chain / f"figures/{stem}.png").read_bytes() in shown, f"{step.name}: {stem} not shown inline"
         assert len(shown) == len(saved), f"{step.name}: each figure shown once"
+
+
+def test_every_verdict_of_outside_data_shows_its_parts_rows_and_both_readings(real_chain):
+    rows = json.loads((real_chain / "build/claims.json").read_text())
+    outside = [r for r in rows if r["basis"] == "outside data" and r["verdict"] not in ("needs data", "pending")]
+    assert outside and all(r["parts"] for r in outside)
+    read = [row for r in outside for part in r["parts"] for row in part["rows"]]
+    assert read and all({"source", "kind", "quote", "first", "second", "stance", "decides"} <= set(row) for row in read)
+    assert any(row["second"] != "not coded" for row in read)  # the second reading is shown beside the first
+    for r in (r for r in outside if r["verdict"] == "not reproduced"):
+        # a contradiction that decides, from a source at least as strong as any support (the rule's outcome says so)
+        parts = [p for p in r["parts"] if p["outcome"] == "contradicted"]
+        assert parts, r["id"]
+        assert any(row["decides"] and row["stance"] == "contradicts" for p in parts for row in p["rows"]) or \
+            any(p["computed"] for p in parts), r["id"]
