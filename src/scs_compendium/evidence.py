@@ -17,20 +17,19 @@ from pathlib import Path
 import pandas as pd
 
 from .claims import load_registry
-from .claims.agreement import agreement, disagreements
+from .claims.agreement import CODINGS, agreement, disagreements
 from .claims.checks import check_evidence, stance_pairs
 from .claims.evidence import Decisions, read_verdict, usable
 from .sources import tables
 from .sources.evidence import Evidence, load_evidence
 
-ROLE_FOOTNOTES = range(14, 23)
 
 
 def role_pairs(evidence: Evidence, root) -> list[tuple[str, str, str]]:
-    """(footnote/work, first role, second role) for the citations of footnotes 14-22 both readings coded."""
+    """(footnote/work, first role, second role) for the citations both readings coded a role for."""
     citations = tables.load_citations(tables.load_codebook(root), root, final=False)
     first = {f"{int(r.footnote)}/{r.work}": r.role for r in citations.itertuples()
-             if not pd.isna(r.footnote) and int(r.footnote) in ROLE_FOOTNOTES and isinstance(r.role, str)}
+             if not pd.isna(r.footnote) and isinstance(r.role, str)}
     second = {f"{int(r.footnote)}/{r.work}": r.role for r in evidence.roles_second.itertuples()}
     return [(item, first[item], second[item]) for item in first if item in second]
 
@@ -115,8 +114,6 @@ def analyse(root: Path | str, *, source_ranking: str, min_strength: int, copies_
     }
 
 
-CODINGS = (("verdicts", "claim verdicts"), ("stances", "row stances"), ("roles", "citation roles (fn. 14-22)"),
-           ("tones", "media tones (fn. 14)"))
 
 
 def findings(analysis: dict) -> str:
@@ -133,10 +130,10 @@ def findings(analysis: dict) -> str:
              f"- {sources['total']} sources, {sources['verified']} of them read in a stored copy; {sources['copies']} are "
              f"copies or reposts of another source and {sources['cite_article']} cite the article. Under these decisions "
              + ", ".join(f"{n} {esc(reason)}" for reason, n in sorted(decide.items(), key=lambda kv: -kv[1])) + "."]
-    for name, label in CODINGS:
+    for name, label, coding in CODINGS:
         result = analysis["agreement"][name]
         lines.append(f"- Agreement on {label}, before adjudication: {esc(describe(result))}; "
-                     f"{analysis['adjudications'][name.rstrip('s') if name != 'stances' else 'stance']} adjudicated.")
+                     f"{analysis['adjudications'][coding]} adjudicated.")
     return "\n".join(lines)
 
 
@@ -160,7 +157,7 @@ def plot_evidence(analysis: dict, axes) -> None:
     left.set_ylabel("section of the article")
     left.legend(frameon=False, fontsize=6, loc="lower center", bbox_to_anchor=(0.5, 1.0), ncols=3)
     labels, kappas, notes = [], [], []
-    for name, label in CODINGS:
+    for name, label, _ in CODINGS:
         result = analysis["agreement"][name]
         labels.append(label)
         kappas.append(result["kappa"] if result.get("kappa") is not None else 0.0)

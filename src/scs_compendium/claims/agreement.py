@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from collections import Counter
 
+# The codings read twice: (name in the evidence step's results, label, the `coding` of their adjudications)
+CODINGS = (("verdicts", "claim verdicts", "verdict"), ("stances", "row stances", "stance"),
+           ("roles", "citation roles of the Western literature", "role"), ("tones", "media tones of footnote 14", "tone"))
+
 
 def agreement(first: list[str], second: list[str]) -> dict:
     """Agreement of two codings of the same items (position i of each list codes item i)."""

@@ -8,7 +8,6 @@ much of the evidence beneath it holds: its premises counted by verdict, and one 
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,11 +16,12 @@ from typing import Any
 from ..engine.spec import read_yaml
 from ..errors import ClaimsError
 from ..paths import find_project_root
+from ..sources.safe import check_identifier
+from .entry_checks import check_fields
 
 ARGUMENTS = "data/arguments.yaml"
 ROLES = ("for", "against")
 KINDS = ("finding", "conclusion", "premise of the article")
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 _KEYS = {"id", "where", "thesis", "article_quote", "kind", "premises", "note"}
 HOLDS = ("reproduced", "consistent")
 PARTLY = ("partly reproduced",)
@@ -59,17 +59,10 @@ def load_arguments(root: Path | None = None, claim_ids: set[str] | None = None) 
     found, seen = [], set()
     for number, entry in enumerate(entries, 1):
         where = f"{ARGUMENTS}: argument #{number}"
-        if not isinstance(entry, dict):
-            raise ClaimsError(f"{where}: expected a mapping")
-        where = f"{ARGUMENTS}: argument {entry.get('id')!r}" if entry.get("id") else where
-        unknown = set(entry) - _KEYS
-        if unknown:
-            raise ClaimsError(f"{where}: unknown field(s) {sorted(unknown)}; allowed: {sorted(_KEYS)}")
-        for key in ("id", "where", "thesis", "article_quote", "kind", "premises"):
-            if not entry.get(key):
-                raise ClaimsError(f"{where}: missing field {key!r}")
-        if not _ID.match(str(entry["id"])):
-            raise ClaimsError(f"{where}: id must be kebab-case (a-z, 0-9 and single hyphens)")
+        if isinstance(entry, dict) and entry.get("id"):
+            where = f"{ARGUMENTS}: argument {entry.get('id')!r}"
+        check_fields(where, entry, _KEYS, ("id", "where", "thesis", "article_quote", "kind", "premises"))
+        check_identifier(where, entry["id"])
         if entry["id"] in seen:
             raise ClaimsError(f"{where}: the id appears twice")
         seen.add(entry["id"])

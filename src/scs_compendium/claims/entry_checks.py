@@ -125,3 +125,15 @@ def _rule(where: str, rule: dict, parameters: dict[str, str], reported: Any) -> 
             raise ClaimsError(f"{where}: field {field!r} must be a whole number of 0 or more, got {shown(value)}")
         elif key == "tolerance" and value < 0:
             raise ClaimsError(f"{where}: field {field!r} must be 0 or more, got {shown(value)}")
+
+
+def check_fields(where: str, body: Any, allowed: set[str], required: tuple[str, ...], noun: str = "field") -> None:
+    """A mapping with only `allowed` keys and every `required` one given (not empty), or a ClaimsError naming it."""
+    if not isinstance(body, dict):
+        raise ClaimsError(f"{where}: expected a mapping")
+    unknown = set(body) - allowed
+    if unknown:
+        raise ClaimsError(f"{where}: unknown {noun}(s) {sorted(unknown)}; allowed: {sorted(allowed)}")
+    for key in required:
+        if body.get(key) in (None, "", []):
+            raise ClaimsError(f"{where}: missing {noun} {key!r}")

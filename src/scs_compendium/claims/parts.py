@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import ClaimsError
+from .entry_checks import check_fields
 from .rules import check_rule
 
 ASPECTS = ("who", "what", "when", "how many", "how", "why", "who said", "where")
@@ -65,12 +66,7 @@ def parse_part(where: str, body: Any, bases: tuple[str, ...], parameters: set[st
     if not isinstance(body, dict):
         raise ClaimsError(f"{where}: a part must be a mapping")
     where = f"{where}, part {body.get('id')!r}" if body.get("id") else where
-    unknown = set(body) - PART_KEYS
-    if unknown:
-        raise ClaimsError(f"{where}: unknown key(s) {sorted(unknown)}; allowed: {sorted(PART_KEYS)}")
-    for key in ("id", "aspect", "article", "type"):
-        if body.get(key) in (None, ""):
-            raise ClaimsError(f"{where}: missing {key!r}")
+    check_fields(where, body, PART_KEYS, ("id", "aspect", "article", "type"), noun="key")
     if body["aspect"] not in ASPECTS:
         raise ClaimsError(f"{where}: aspect {body['aspect']!r} is not one of {list(ASPECTS)}")
     if body["type"] not in TYPES:

@@ -181,15 +181,12 @@ def claims_list(resolver: Resolver, step: str) -> str:
 
 def evidence_agreement(resolver: Resolver) -> str:
     """The agreement of the two readings, before adjudication, as a list (from the evidence step's results)."""
-    from ..claims.agreement import describe
+    from ..claims.agreement import CODINGS, describe
 
     values = resolver.value("evidence", "agreement")
     adjudicated = resolver.value("evidence", "adjudications")
-    labels = {"verdicts": ("claim verdicts", "verdict"), "stances": ("the stances of evidence rows", "stance"),
-              "roles": ("the roles of footnotes 14-22's citations", "role"),
-              "tones": ("the tones of footnote 14's media pieces", "tone")}
     return "\n".join(f"- On {label}: {escape_markdown(describe(values[name]))}; {adjudicated[coding]} adjudicated."
-                     for name, (label, coding) in labels.items())
+                     for name, label, coding in CODINGS)
 
 
 def arguments_list(resolver: Resolver) -> str:

@@ -12,6 +12,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..claims import MEANING, VERDICTS, Assessment, assess_all, assess_step, section_key
+from ..claims.agreement import CODINGS
 from ..claims.registry import OUTSIDE
 from ..claims.rules import BASES
 from ..engine.spec import Pipeline, load_pipeline
@@ -235,10 +236,9 @@ def agreement_rows(pipeline: Pipeline | None) -> dict[str, dict]:
         return {}
     values = read_checked_results(pipeline.root, "evidence")["values"]
     shown = {}
-    for name, label in (("verdicts", "claim verdicts"), ("stances", "row stances"), ("roles", "citation roles"),
-                        ("tones", "media tones")):
+    for name, label, coding in CODINGS:
         a = values["agreement"][name]
         shown[label] = {**a, "kappa_text": "undefined" if a.get("kappa") is None else f"{a['kappa']:.2f}",
                         "alpha_text": "undefined" if a.get("alpha") is None else f"{a['alpha']:.2f}",
-                        "adjudicated": values["adjudications"].get(name.rstrip("s") if name != "stances" else "stance", 0)}
+                        "adjudicated": values["adjudications"].get(coding, 0)}
     return shown
