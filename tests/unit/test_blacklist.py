@@ -9,6 +9,7 @@ from scs_compendium.article import blacklist_rates as bl
 from scs_compendium.article import stats
 from scs_compendium.claims import reported_values
 from scs_compendium.errors import DataError
+from scs_compendium.sources.evidence import load_sources
 from scs_compendium.sources import tables
 from scs_compendium.sources.datapackage import validate
 
@@ -134,7 +135,9 @@ def test_tables_validate_against_their_schemas():
 
 def test_every_figure_has_a_source_and_a_known_unit():
     counts = tables.load_counts()
-    assert counts["source_url"].str.len().gt(0).all() and counts["publisher"].str.len().gt(0).all()
+    sources = load_sources()
+    assert counts["source"].isin(list(sources)).all()
+    assert all(sources[s].url.startswith("http") and sources[s].publisher for s in counts["source"])
     assert set(counts["unit"]) <= set(stats.UNITS)
 
 
@@ -146,8 +149,8 @@ def test_unknown_unit_in_the_data_is_rejected(data_copy):
 
 
 def test_figure_without_source_is_rejected(data_copy):
-    rewrite_csv(data_copy / "data/raw/china_population.csv", lambda rows: rows[0].update(source_title=""))
-    with pytest.raises(DataError, match=r"china_population.csv, line 2, column 'source_title': a value is required, but the cell is blank"):
+    rewrite_csv(data_copy / "data/raw/china_population.csv", lambda rows: rows[0].update(source=""))
+    with pytest.raises(DataError, match=r"china_population.csv, line 2, column 'source': a value is required, but the cell is blank"):
         tables.load_population(data_copy)
 
 
@@ -187,4 +190,4 @@ def test_legal_person_denominators_are_in_the_data(real_data):
     by_id = entities.set_index("id")
     assert by_id.loc["legal-entities-2018-census", "value"] == 21_789_000  # 法人单位, NBS census, end 2018
     assert by_id.loc["corp-enterprises-2018-census", "value"] == 18_570_000  # 企业法人
-    assert by_id.loc["legal-entities-2018-census", "source_kind"] == "primary"
+    assert load_sources()[by_id.loc["legal-entities-2018-census", "source"]].kind == "official statistics"

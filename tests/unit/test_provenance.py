@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import date
+import re
 
 import pandas as pd
 import pytest
 
 from scs_compendium.errors import DataError
 from scs_compendium.sources import tables
-from scs_compendium.sources.datapackage import load_descriptor, load_table
+from scs_compendium.sources.datapackage import load_descriptor, load_table, validate
+from scs_compendium.sources.evidence import load_evidence, load_sources, quote_in
+from scs_compendium.sources.tables import ARTICLE_SOURCE
 
-from ..conftest import rewrite_csv
+from ..conftest import REPO, rewrite_csv
 
 # Tables whose only source is the article itself: they cite its footnote or section instead.
 ARTICLE_TABLES = {"literature_classification": "article_location", "article_citations": "section",
                   "citation_roles_codebook": "footnote"}
-SOURCE_COLUMNS = ("source_url", "date_source_url")
 QUOTE_COLUMNS = ("quote", "article_quote", "start_quote", "end_quote", "label_quote")
 
 
@@ -28,8 +29,13 @@ def tables_of_the_package():
     return [(r["name"], r) for r in load_descriptor()["resources"] if r["path"].startswith("raw/")]
 
 
+SOURCES = load_sources()
+
+
 @pytest.mark.parametrize(("name", "resource"), tables_of_the_package(), ids=lambda v: v if isinstance(v, str) else "")
 def test_every_row_has_a_source_a_quote_and_an_access_date(name, resource):
+    """A row names its source in the sources table: the article (with the article's words and where they
+    stand), or a source read on a given day at an address, whose excerpt holds the row's verbatim quote."""
     frame = load_table(name)
     if name in ARTICLE_TABLES:
         assert any("doi.org/10.1515/asia-2021-0019" in s.get("path", "") for s in resource["sources"]), name
@@ -40,18 +46,37 @@ def test_every_row_has_a_source_a_quote_and_an_access_date(name, resource):
         return
     problems = []
     for line, row in zip(range(2, len(frame) + 2), frame.to_dict("records")):
-        has_address = any(not blank(row.get(c)) for c in SOURCE_COLUMNS)
-        rests_on_article = (row.get("source_kind", "article") == "article") and not blank(row.get("article_location"))
-        if not (has_address or rests_on_article):
-            problems.append(f"line {line}: no source (address, or the article's location for a row resting on it)")
         if all(blank(row.get(c)) for c in QUOTE_COLUMNS):
             problems.append(f"line {line}: no quote")
-        if blank(row.get("accessed")):
-            problems.append(f"line {line}: no access date")
-        elif pd.Timestamp(str(row["accessed"])[:10]).date() > date.today():
-            problems.append(f"line {line}: access date in the future")
+        if "source" not in row:
+            if blank(row.get("accessed")):
+                problems.append(f"line {line}: no access date")
+            continue
+        ids = [] if blank(row["source"]) else [i.strip() for i in str(row["source"]).split(";")]
+        if not ids or any(i not in SOURCES for i in ids):
+            problems.append(f"line {line}: source {row['source']!r} is not a row of the sources table")
+            continue
+        if ids == [ARTICLE_SOURCE]:
+            if blank(row.get("article_quote")) or blank(row.get("article_location")):
+                problems.append(f"line {line}: a row resting on the article needs its words and where they stand")
+            continue
+        for source in (SOURCES[i] for i in ids):
+            if not (source.url.startswith("http") and source.accessed and source.verified):
+                problems.append(f"line {line}: source {source.id} has no address, access date or reading")
+        if not any(quote_in(str(row["quote"]), SOURCES[i].excerpt) for i in ids):
+            problems.append(f"line {line}: the quote is not in the excerpt of {ids}")
     assert not problems, f"{resource['path']}: " + "; ".join(problems)
     assert all(s.get("accessed") for s in resource["sources"]), f"{name}: sources need their access date"
+
+
+def test_no_address_is_typed_in_a_data_table():
+    """Addresses live in the sources table only: no data table has an address column or types one."""
+    for name, resource in tables_of_the_package():
+        columns = {f["name"] for f in resource["schema"]["fields"]}
+        assert not columns & {"source_url", "date_source_url", "source_title", "publisher", "mirror_of"}, name
+        text = (REPO / "data" / resource["path"]).read_text(encoding="utf-8")
+        addresses = {key for key in re.findall(r"https?://[^\s,;)\"']+", text)}
+        assert not addresses & {s.url for s in SOURCES.values() if s.url}, (name, addresses)
 
 
 def test_a_quote_contains_the_number_it_supports():
@@ -88,36 +113,49 @@ def test_value_with_a_derivation_is_not_published(data_copy):
 
 
 def test_access_date_in_the_future_is_refused(data_copy):
-    rewrite_csv(data_copy / "data/raw/china_market_entities.csv", lambda rows: rows[0].update(accessed="2999-01-01"))
-    with pytest.raises(DataError, match=r"china_market_entities.csv, line 2, column 'accessed': (access )?date 2999-01-01 is in the future"):
-        tables.load_market_entities(data_copy)
-    rewrite_csv(data_copy / "data/raw/media_pieces.csv", lambda rows: rows[0].update(accessed="2999-01"))
-    with pytest.raises(DataError, match=r"media_pieces.csv, line 2, column 'accessed': access date 2999-01 is in the future"):
-        tables.load_pieces(data_copy)
+    rewrite_csv(data_copy / "data/evidence/sources.csv", lambda rows: rows[1].update(accessed="2999-01-01"))
+    with pytest.raises(DataError, match=r"sources.csv, line 3, column 'accessed': date 2999-01-01 is in the future"):
+        validate(data_copy, ["sources"])
 
 
 def _song_without_quote(rows):
     [row] = [r for r in rows if r["author"] == "Song"]
-    row.update(quote="", source_kind="article")
+    row.update(quote="")
 
 
 @pytest.mark.parametrize(("table", "change", "loader", "message"), [
     ("timeline_events", edit("health-code", quote=""), "load_events",
-     r"line \d+, column 'quote': a sourced row needs the verbatim quote"),
-    ("china_blacklist_counts", edit("npcic-2018-new-subjects", mirror_of=""), "load_counts",
-     r"line 2, column 'mirror_of': a mirror must say what it reprints"),
+     r"line \d+, column 'quote': a row with source '[a-z0-9-]+' needs the verbatim quote of that source"),
     ("china_blacklist_counts", edit("ft-current-2020-early", assumption=""), "load_counts",
      r"line \d+, column 'assumption': an approximate date needs"),
     ("timeline_events", edit("opening-up", date_origin="outside_source"), "load_events", r"line 2, column 'date_origin'"),
     ("timeline_events", edit("demo-zones-batch-2", value_origin=""), "load_events", r"line \d+, column 'value_origin'"),
     ("timeline_phases", edit("financial-scs", start_quote=""), "load_phases", r"line 3, column 'start_quote'"),
     ("media_pieces", _song_without_quote, "load_pieces", r"line \d+, column 'quote'"),
-], ids=["quote", "mirror", "assumption", "outside-date", "quantity-origin", "phase-quote",
-        "tone-quote"])
+], ids=["quote", "assumption", "outside-date", "quantity-origin", "phase-quote", "tone-quote"])
 def test_a_broken_provenance_rule_names_file_line_and_column(data_copy, table, change, loader, message):
     rewrite_csv(data_copy / f"data/raw/{table}.csv", change)
     with pytest.raises(DataError, match=rf"{table}.csv, {message}"):
         getattr(tables, loader)(data_copy)
+
+
+def test_a_row_resting_on_the_article_needs_its_words():
+    frame = pd.DataFrame({"source": ["bloch-2022", "bloch-2022"], "quote": ["", ""], "article_quote": ["words", ""]})
+    frame.attrs["path"] = "data/raw/toy.csv"
+    with pytest.raises(DataError, match=r"toy.csv, line 3, column 'article_quote': a row resting on the article needs"):
+        tables.check_provenance(frame)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (edit("npcic-2018-new-subjects", source="no-such-source"),
+     r"china_blacklist_counts.csv, line 2, column 'source': unknown source 'no-such-source' \(not a row of data/evidence/sources.csv\)"),
+    (edit("npcic-2018-new-subjects", quote="2018年,全国新增失信黑名单主体999.9万个"),
+     r"china_blacklist_counts.csv, line 2, column 'quote': the quote does not occur in the excerpt of source henan-china-npcic-2018-new-subjects"),
+], ids=["unknown-source", "quote-not-in-excerpt"])
+def test_a_table_row_is_checked_against_the_sources_table(data_copy, change, message):
+    rewrite_csv(data_copy / "data/raw/china_blacklist_counts.csv", change)
+    with pytest.raises(DataError, match=message):
+        load_evidence(data_copy)
 
 
 def test_coding_columns_are_declared_as_coding():
@@ -128,5 +166,5 @@ def test_coding_columns_are_declared_as_coding():
     assert "compendium_coding" in fields["controversy_responses"]["link_origin"]["constraints"]["enum"]
     assert "compendium_coding" in fields["timeline_phases"]["origin"]["constraints"]["enum"]
     for name in ("china_blacklist_counts", "china_population", "china_market_entities", "western_comparators"):
-        for column in ("qualifier", "date_precision", "source_kind", "value_origin"):
+        for column in ("qualifier", "date_precision", "value_origin"):
             assert fields[name][column]["constraints"]["enum"], (name, column)

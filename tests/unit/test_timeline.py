@@ -10,8 +10,11 @@ import pytest
 from scs_compendium.article import timeline as tl
 from scs_compendium.sources import tables
 from scs_compendium.errors import DataError
+from scs_compendium.sources.evidence import load_sources
 
 from ..conftest import rewrite_csv, step_defaults
+
+SOURCES = load_sources()
 
 
 
@@ -31,7 +34,7 @@ def test_event_table_is_sound(events):
     for row in events.to_dict("records"):
         assert isinstance(tl.event_date(row), date)  # every date parses
         if not pd.isna(row["exact_date"]):
-            assert not pd.isna(row["date_source"]) and not pd.isna(row["date_source_url"])
+            assert row["source"] in SOURCES and row["source"] != "bloch-2022" and SOURCES[row["source"]].url
 
 
 def test_the_timelines_dating_claims_are_decided_by_evidence_rows_not_by_the_step():
@@ -89,16 +92,15 @@ def test_exact_date_without_source_is_refused(data_copy):
     def drop_source(rows):
         for r in rows:
             if r["id"] == "belt-and-road":
-                r["date_source"] = ""
+                r["source"] = "bloch-2022"
     rewrite_csv(data_copy / "data/raw/timeline_events.csv", drop_source)
-    with pytest.raises(DataError, match="event 'belt-and-road': an exact date needs its 'date_source'"):
+    with pytest.raises(DataError, match="event 'belt-and-road': an exact date needs, in column 'source', the source that gives it"):
         tables.load_events(data_copy)
 
 
 def test_malformed_date_is_refused(data_copy):
     def bad_date(rows):
         rows[0]["exact_date"] = "Sept 2013"
-        rows[0]["date_source"] = "x"
     rewrite_csv(data_copy / "data/raw/timeline_events.csv", bad_date)
     with pytest.raises(DataError, match=r"timeline_events.csv, line 2, column 'exact_date'"):
         tables.load_events(data_copy)

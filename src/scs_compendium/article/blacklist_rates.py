@@ -52,14 +52,14 @@ def population_denominator(population: pd.DataFrame, when: pd.Timestamp, base: s
             for other in older.itertuples():
                 candidates.append(Count(
                     row.value + other.value, "persons", f"population aged 16+ {row.reference_date.date()}",
-                    f"{row.id} + {other.id}: {row.publisher}", row.reference_date.date().isoformat(),
+                    f"{row.id} + {other.id}: source {row.source}", row.reference_date.date().isoformat(),
                 ))
         for row in population[population["indicator"] == "population_census"].itertuples():
             young = population[(population["indicator"] == "population_census_aged_0_15") & (population["reference_date"] == row.reference_date)]
             for other in young.itertuples():
                 candidates.append(Count(
                     row.value - other.value, "persons", f"population aged 16+ (census {row.reference_date.date()})",
-                    f"{row.id} - {other.id}: {by_id[row.id].publisher}", row.reference_date.date().isoformat(),
+                    f"{row.id} - {other.id}: source {by_id[row.id].source}", row.reference_date.date().isoformat(),
                 ))
     if not candidates:
         raise DataError(f"no population figure for base {base!r}")

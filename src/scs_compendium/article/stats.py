@@ -165,14 +165,14 @@ def per_hundred(numerator: Count, denominator: Count) -> float:
 
 
 def to_count(row, label: str | None = None) -> Count:
-    """A table row as a Count, citing its id and publisher."""
-    if not getattr(row, "source_title", None):
+    """A table row as a Count, citing its id and its source (an id of data/evidence/sources.csv)."""
+    if not getattr(row, "source", None) or pd.isna(row.source):
         raise DataError(f"figure {row.id!r} has no source")
     return Count(
         value=float(row.value),
         unit=row.unit,
         label=label or row.id,
-        source=f"{row.id}: {row.publisher}, {row.source_title}",
+        source=f"{row.id}: source {row.source}",
         date=row.reference_date.date().isoformat(),
     )
 

@@ -83,7 +83,7 @@ def analyse(events: pd.DataFrame, pairs: pd.DataFrame, *, inception_event: str, 
 
 def event_table(events: pd.DataFrame) -> pd.DataFrame:
     """The events in date order, with their outside dates."""
-    cols = ["year", "year_end", "event", "category", "article_location", "exact_date", "date_source"]
+    cols = ["year", "year_end", "event", "category", "article_location", "exact_date", "source"]
     return events.sort_values(["year", "id"])[cols]
 
 

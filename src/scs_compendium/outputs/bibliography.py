@@ -1,13 +1,11 @@
 """The bibliography of the data: every document the data tables and the claims' research read.
 
-`data_sources(root)` reads the data package (`data/datapackage.json`: each resource's
-`sources`, and the source columns of its tables) and the research recorded with each
-claim (`build/claims.json`), and returns one CSL-JSON item per document: the
-publisher of the figure first (for a verbatim reprint, the original publisher, with
-the copy read as 'reprinted by'; for a report relaying someone else's figure, the
-outlet, with whose figure it relays), the title, the date where the source gives
-one, the address and the day it was read. `write_csl` writes them to
-`paper/_build/data-sources.json`, which Pandoc reads beside `paper/references.bib`.
+`data_sources(root)` reads the sources table (`data/evidence/sources.csv`), the `source` column of each
+table of the data package (`data/datapackage.json`, and each resource's `sources`) and the evidence rows,
+and returns, per table, one CSL-JSON item per document: its author or publisher, title, date, address and
+the day it was read; a copy or repost is given under its original as 'read at' its address, and a source
+no stored copy of which was read says so. `write_csl` writes them to `paper/_build/data-sources.json`,
+which Pandoc reads beside `paper/references.bib`.
 
 A document already in `references.bib` (same address or DOI) is not listed twice.
 Keys are `data:` plus a hash of the document's address (or title), so they stay
@@ -27,9 +25,10 @@ from ..paths import DATA_DIR, DATAPACKAGE, PAPER_BUILD_DIR, PAPER_DIR
 
 CSL_FILE = f"{PAPER_BUILD_DIR}/data-sources.json"
 RESEARCH = "claims' research"
-EVIDENCE_SOURCES = "sources"  # the data-package resource of the evidence's sources table
+EVIDENCE_SOURCES = "sources"  # the data-package resource of the sources table
+EVIDENCE_ROWS = "evidence"  # the first reading's rows: the claims' research
+EVIDENCE_SECOND = "evidence_second"  # the blind second reading names the same sources
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:-(\d\d))?(?:-(\d\d))?(?!\d)")
-_QUOTED = re.compile(r"^(?P<author>.+?), '(?P<title>.+?)'(?=[,\s]|$),?\s*(?P<rest>.*)$")
 
 
 def _date_parts(text: str) -> list[int] | None:
@@ -47,50 +46,26 @@ def _clean(text: str) -> str:
     return text.strip(" ,;")
 
 
-def _first_url(url: str) -> str:
-    return (url or "").split(" ; ")[0].strip()
-
-
 def _key(url: str, title: str) -> str:
     basis = url if url.startswith("http") else f"{title}|{url}"
     return "data:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:10]
 
 
-def _agency(original: str) -> str:
-    """The publisher of a figure from its description: 'Supreme People's Court statement of 2017-02-14' -> the court."""
-    name = re.sub(r"\s*\([^()]*\d[^()]*\)", "", original)  # '(statement of 2019-06-12)', '(2018-10-24)'
-    name = re.split(r",|;| via | as reported| statement| statistics| spokesperson| press conference| report| white paper"
-                    r"| work report| registration| official| announcement| \(figure|《", name, maxsplit=1)[0]
-    return name.strip(" ,;") or original
-
-
-def _item(*, url: str, title: str, author: str, kind: str = "", original: str = "", mirror: str = "",
-          accessed: str = "", date_text: str = "") -> dict:
-    """One CSL-JSON item: the publisher of the figure first; the copy read 'reprinted by' or 'reported by'."""
-    also = [u.strip() for u in (url or "").split(" ; ")[1:] if u.strip()]
-    url = _first_url(url)
+def _item(*, url: str, title: str, author: str, accessed: str = "", date_text: str = "", notes: list[str] | None = None) -> dict:
+    """One CSL-JSON item: author or publisher, title, date, address, the day it was read; `notes` (the copy read,
+    what was not read) go where a web page's publisher goes."""
     # Titles as the source prints them: 'und' keeps the style from recasing them (and Chinese from English rules).
     item: dict = {"id": _key(url, title), "type": "webpage", "title": title.strip(), "language": "und"}
-    notes = []
-    if kind == "mirror" and original:
-        item["author"] = [{"literal": _agency(original)}]
-        copy = mirror or author
-        notes.append(copy if "reprint" in copy.lower() else f"reprinted by {copy}")
-    elif kind == "secondary_report" and original:
-        item["author"] = [{"literal": _agency(original)}]
-        notes.append(f"reported by {author}" + (f" (figure: {original.strip()})" if _agency(original) != original.strip() else ""))
-    elif author:
+    if author:
         item["author"] = [{"literal": _clean(author) or author}]
-    issued = _date_parts(date_text or author) or (_date_parts(original) if kind == "mirror" else None)
+    issued = _date_parts(date_text)
     if issued:
         item["issued"] = {"date-parts": [issued]}
     if url.startswith("http"):
         item["URL"] = url
     if _date_parts(accessed):
         item["accessed"] = {"date-parts": [_date_parts(accessed)]}
-    if also:
-        notes.append("also at " + ", ".join(also))
-    if notes:  # the copy that was read: the style prints it where a web page's publisher goes
+    if notes:
         text = "; ".join(notes)
         item["publisher"] = text[0].upper() + text[1:]
     return item
@@ -101,53 +76,27 @@ def _rows(root: Path, path: str) -> list[dict]:
         return list(csv.DictReader(handle))
 
 
-def _from_row(row: dict) -> dict | None:
-    """The document a data row rests on, or None when the row rests on the article alone."""
-    if row.get("source_kind") == "article":
-        return None
-    if row.get("source_url") or row.get("source_title"):
-        return _item(url=row.get("source_url", ""), title=row.get("source_title", ""), author=row.get("publisher", ""),
-                     kind=row.get("source_kind", ""), original=row.get("original_publisher", ""),
-                     mirror=row.get("mirror_of", ""), accessed=row.get("accessed", ""))
-    if row.get("date_source_url") or row.get("date_source"):
-        text = row.get("date_source", "")
-        if row.get("outlet"):  # a media piece: the outlet's piece, read in a copy
-            by = row["outlet"] + (f" ({row['author']})" if row.get("author") not in (None, "", row["outlet"]) else "")
-            item = _item(url=row.get("date_source_url", ""), title=row.get("title") or "(title not seen)", author=by, accessed=row.get("accessed", ""),
-                         date_text=row.get("date") or row.get("year", ""))
-            if row.get("source_kind") in ("mirror", "secondary_report") and text:
-                item["publisher"] = f"{'Reprinted by' if row['source_kind'] == 'mirror' else 'Quoted in'} {text}"
-            return item
-        quoted = _QUOTED.match(text)
-        if quoted:
-            return _item(url=row.get("date_source_url", ""), title=quoted["title"], author=quoted["author"],
-                         accessed=row.get("accessed", ""), date_text=quoted["rest"])
-        return _item(url=row.get("date_source_url", ""), title=text, author="", accessed=row.get("accessed", ""),
-                     date_text=text)
-    return None
-
-
-def _from_sources_table(rows: list[dict]) -> list[dict]:
-    """The documents of the evidence's sources table: each publication once (title, author or publisher, date),
-    a copy or repost given as 'read at' its address under the original; the article itself left out."""
+def _documents(rows: list[dict]) -> dict[str, dict]:
+    """Per source id of the sources table, its document: each publication once (title, author or publisher,
+    date), a copy or repost given as 'read at' its address under its original; the article itself left out."""
     copies: dict[str, list[str]] = {}
     for row in rows:
         if row["copy_of"]:
             copies.setdefault(row["copy_of"], []).append(row["url"])
-    items = []
+    documents = {}
     for row in rows:
         if row["kind"] == "the article" or row["copy_of"]:
             continue
-        item = _item(url=row["url"], title=row["title"], author=row["author"] or row["publisher"],
-                     accessed=row["accessed"], date_text=row["published"])
         notes = ([row["publisher"]] if row["author"] and row["publisher"] else [])
         notes += [f"read at {url}" for url in copies.get(row["id"], []) if url]
         if not row["verified"] == "yes" and not copies.get(row["id"]):
             notes.append("no stored copy read")
-        if notes:
-            item["publisher"] = "; ".join(notes)
-        items.append(item)
-    return items
+        documents[row["id"]] = _item(url=row["url"], title=row["title"], author=row["author"] or row["publisher"],
+                                     accessed=row["accessed"], date_text=row["published"], notes=notes)
+    for row in rows:
+        if row["copy_of"] in documents:
+            documents[row["id"]] = documents[row["copy_of"]]
+    return documents
 
 
 def _known(root: Path) -> set[str]:
@@ -159,30 +108,30 @@ def _known(root: Path) -> set[str]:
 
 
 def data_sources(root: Path) -> dict[str, list[dict]]:
-    """Per table of the data package (and for the claims' research), the documents it draws on, once each."""
+    """Per table of the data package (and for the claims' research: the sources of the evidence rows), the
+    documents it draws on, once each, from the sources table (`data/evidence/sources.csv`)."""
     descriptor = json.loads((root / DATAPACKAGE).read_text(encoding="utf-8"))
-    known, seen = _known(root), {}
+    known = _known(root)
     by_table: dict[str, list[dict]] = {}
 
     def add(table: str, item: dict | None) -> None:
-        if item is None or item.get("URL") in known:
-            return
-        item = seen.setdefault(item["id"], item)  # one entry per document; the first description wins
-        if item not in by_table.setdefault(table, []):
+        if item is not None and item.get("URL") not in known and item not in by_table.setdefault(table, []):
             by_table[table].append(item)
 
+    resources = {r["name"]: r for r in descriptor["resources"]}
+    documents = _documents(_rows(root, resources[EVIDENCE_SOURCES]["path"])) if EVIDENCE_SOURCES in resources else {}
     for resource in descriptor["resources"]:
         for source in resource.get("sources") or []:
             if str(source.get("path", "")).startswith("http"):
                 add(resource["name"], _item(url=source["path"], title=source.get("title", ""),
                                             author=source.get("publisher", ""), accessed=source.get("accessed", ""),
                                             date_text=str(source.get("date", ""))))
-        if resource["name"] == EVIDENCE_SOURCES:
-            for item in _from_sources_table(_rows(root, resource["path"])):
-                add(RESEARCH, item)
-            continue
-        for row in _rows(root, resource["path"]):
-            add(resource["name"], _from_row(row))
+        columns = {f["name"] for f in resource["schema"]["fields"]}
+        table = RESEARCH if resource["name"] == EVIDENCE_ROWS else resource["name"]
+        if "source" in columns and resource["name"] != EVIDENCE_SECOND:
+            for row in _rows(root, resource["path"]):
+                for sid in (row.get("source") or "").split(";"):
+                    add(table, documents.get(sid.strip()))
     return {table: items for table, items in by_table.items() if items}
 
 
@@ -194,19 +143,6 @@ def write_csl(root: Path, sources: dict[str, list[dict]] | None = None) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     write_if_changed(target, json.dumps([items[k] for k in sorted(items)], ensure_ascii=False, indent=1) + "\n")
     return target
-
-
-def source_addresses(root: Path) -> set[str]:
-    """Every distinct address the data tables and the claims' research name (to count what is covered)."""
-    found: set[str] = set()
-    descriptor = json.loads((root / DATAPACKAGE).read_text(encoding="utf-8"))
-    for resource in descriptor["resources"]:
-        for row in _rows(root, resource["path"]):
-            for column in ("source_url", "date_source_url"):
-                found |= {u.strip() for u in (row.get(column) or "").split(" ; ") if u.strip().startswith("http")}
-        if resource["name"] == EVIDENCE_SOURCES:
-            found |= {r["url"] for r in _rows(root, resource["path"]) if r["url"].startswith("http")}
-    return found
 
 
 def sources_markdown(root: Path, sources: dict[str, list[dict]]) -> tuple[str, list[str]]:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from ..errors import DataError
 from .datapackage import load_descriptor, load_table
+from .tables import ARTICLE_SOURCE
 
 STANCES = ("supports", "partly supports", "contradicts", "silent")
 ARTICLE_KIND = "the article"
@@ -178,8 +179,9 @@ def load_sources(root=None) -> dict[str, Source]:
         if source.copy_of == source.id:
             raise DataError(f"{path}, source {source.id!r}, column 'copy_of': a source cannot copy itself")
     articles = [s.id for s in sources.values() if s.kind == ARTICLE_KIND]
-    if len(articles) != 1:
-        raise DataError(f"{path}: expected exactly one source of kind {ARTICLE_KIND!r} (Bloch 2022), found {articles}")
+    if articles != [ARTICLE_SOURCE]:
+        raise DataError(f"{path}: expected exactly one source of kind {ARTICLE_KIND!r}, the article (Bloch 2022) with "
+                        f"id {ARTICLE_SOURCE!r}, found {articles}")
     return sources
 
 
@@ -244,10 +246,7 @@ def load_evidence(root=None) -> Evidence:
             raise DataError(f"data/evidence/adjudications.csv, line {number}, column 'final': the final coding is missing")
     evidence = Evidence(sources, kinds, first, second, verdicts, adjudications, load_table("roles_second", root),
                         load_table("tones_second", root), table_sources(root))
-    unknown = {sid: tables for sid, tables in evidence.table_sources.items() if sid not in sources}
-    if unknown:
-        sid, tables = next(iter(unknown.items()))
-        raise DataError(f"{sorted(tables)[0]}, column 'source': unknown source {sid!r} (not a row of data/evidence/sources.csv)")
+    check_table_quotes(sources, root)
     return evidence
 
 
@@ -272,6 +271,29 @@ def table_sources(root=None) -> dict[str, set[str]]:
                     if sid.strip():
                         found.setdefault(sid.strip(), set()).add(f"data/{resource['path']}")
     return found
+
+
+def check_table_quotes(sources: dict[str, Source], root=None) -> None:
+    """Every data table row's `source` names rows of the sources table, and its verbatim `quote` occurs in the
+    excerpt of one of them (a row's sources are ids separated by ';')."""
+    for resource in load_descriptor(root).get("resources", []):
+        names = [f["name"] for f in resource["schema"]["fields"]]
+        if not resource["path"].startswith("raw/") or "source" not in names:
+            continue
+        frame = load_table(resource["name"], root)
+        path = f"data/{resource['path']}"
+        for line, record in zip(range(2, len(frame) + 2), frame.to_dict("records")):
+            ids = [s.strip() for s in _text(record["source"]).split(";") if s.strip()]
+            for sid in ids:
+                if sid not in sources:
+                    raise DataError(f"{path}, line {line}, column 'source': unknown source {sid!r} "
+                                    "(not a row of data/evidence/sources.csv)")
+            quote = _text(record.get("quote"))
+            read = [sources[s] for s in ids if sources[s].verified]
+            if quote and read and not any(quote_in(quote, s.excerpt) for s in read):
+                raise DataError(f"{path}, line {line}, column 'quote': the quote does not occur in the excerpt of source "
+                                f"{', '.join(ids)} in data/evidence/sources.csv (compared after normalising whitespace "
+                                "and quotation marks)")
 
 
 def published_date(source: Source) -> date | None:

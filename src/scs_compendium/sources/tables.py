@@ -8,12 +8,14 @@ the column, and what was expected.
 
 from __future__ import annotations
 
-from datetime import date
 
 import pandas as pd
 
 from ..errors import DataError
 from .datapackage import load_table
+
+# The id of the article itself in data/evidence/sources.csv: a row resting on the article names it.
+ARTICLE_SOURCE = "bloch-2022"
 
 
 # --- provenance: rules every sourced table shares ----------------------------------------
@@ -23,15 +25,15 @@ def _blank(value) -> bool:
     return value is None or (not isinstance(value, str) and pd.isna(value)) or str(value).strip() == ""
 
 
-def check_provenance(frame: pd.DataFrame, today: date | None = None) -> pd.DataFrame:
+def check_provenance(frame: pd.DataFrame) -> pd.DataFrame:
     """Cross-row rules of the provenance columns, where the table has them.
 
-    A derived value needs its derivation (and a published one has none); an access date is not
-    in the future; a row with a source address, or not resting on the article alone, has its
-    verbatim quote; a row resting on the article has the article's words; a mirror names what
-    it reprints; an approximate date states the compendium's assumption.
+    A derived value needs its derivation (and a published one has none); a row with a source other than
+    the article has its verbatim quote (which must occur in the source's excerpt: `sources.evidence`); a
+    row resting on the article has the article's words; an approximate date states the compendium's
+    assumption. Who published a source, when it was read and what it copies is in the sources table.
     """
-    path, today = frame.attrs.get("path", "table"), today or date.today()
+    path = frame.attrs.get("path", "table")
     columns = set(frame.columns)
 
     def fail(line: int, column: str, message: str):
@@ -39,24 +41,16 @@ def check_provenance(frame: pd.DataFrame, today: date | None = None) -> pd.DataF
 
     for line, record in zip(range(2, len(frame) + 2), frame.to_dict("records")):
         row = {column: (None if _blank(value) else value) for column, value in record.items()}
-        if "accessed" in columns and row["accessed"] is not None:
-            text = str(row["accessed"])[:10]
-            when = pd.Timestamp(text if len(text) > 7 else f"{text}-01").date()
-            if when > today:
-                fail(line, "accessed", f"access date {text} is in the future (today is {today.isoformat()})")
         if "value_origin" in columns:
             if row["value_origin"] == "derived" and _blank(row.get("derivation")):
                 fail(line, "derivation", "a derived value needs its derivation (the arithmetic and its inputs)")
             if row["value_origin"] == "published" and not _blank(row.get("derivation")):
                 fail(line, "value_origin", "a value with a derivation must be marked 'derived', not 'published'")
-        kind = row.get("source_kind") if "source_kind" in columns else None
-        addressed = any(not _blank(row.get(c)) for c in ("source_url", "date_source_url") if c in columns)
-        if "quote" in columns and _blank(row["quote"]) and (addressed or (kind is not None and kind != "article")):
-            fail(line, "quote", "a sourced row needs the verbatim quote of its source")
-        if kind == "article" and "article_quote" in columns and _blank(row["article_quote"]):
+        source = row.get("source") if "source" in columns else None
+        if "quote" in columns and _blank(row["quote"]) and source is not None and source != ARTICLE_SOURCE:
+            fail(line, "quote", f"a row with source {source!r} needs the verbatim quote of that source")
+        if source == ARTICLE_SOURCE and "article_quote" in columns and _blank(row["article_quote"]):
             fail(line, "article_quote", "a row resting on the article needs the article's words")
-        if kind == "mirror" and "mirror_of" in columns and _blank(row["mirror_of"]):
-            fail(line, "mirror_of", "a mirror must say what it reprints")
         if "date_precision" in columns and row["date_precision"] == "approximate" and _blank(row.get("assumption")):
             fail(line, "assumption", "an approximate date needs the compendium's assumption (the reference date chosen and why)")
     return frame
@@ -141,8 +135,9 @@ def load_pieces(root=None, final: bool = True) -> pd.DataFrame:
         if tones.get("sensationalist", 0) != 1 or tones.get("nuanced", 0) < 1:
             raise DataError(f"{path}: outlet {outlet!r}: expected one sensationalist piece and at least one nuanced one")
     dated = frame[frame["date"].notna()]
-    if (dated["date_status"] == "year only").any() or dated["date_source"].isna().any():
-        raise DataError(f"{path}: a dated piece needs date_status exact or approximate and its date_source")
+    if (dated["date_status"] == "year only").any() or (dated["source"].isna() | (dated["source"] == ARTICLE_SOURCE)).any():
+        raise DataError(f"{path}: a dated piece needs date_status exact or approximate and, in column 'source', the "
+                        "source that gives the date (the article gives years only)")
     off = dated[pd.to_datetime(dated["date"]).dt.year != dated["year"]]
     if not off.empty:
         raise DataError(f"{path}: {off['author'].iloc[0]} ({off['outlet'].iloc[0]}): date and year disagree")
@@ -199,10 +194,11 @@ def load_events(root=None) -> pd.DataFrame:
     bad = frame[frame["year_end"].notna() & (frame["year_end"] < frame["year"])]
     if not bad.empty:
         raise DataError(f"{frame.attrs['path']}: event {bad['id'].iloc[0]!r}: 'year_end' is before 'year'")
-    missing = frame[frame["exact_date"].notna() & frame["date_source"].isna()]
+    missing = frame[frame["exact_date"].notna() & (frame["source"].isna() | (frame["source"] == ARTICLE_SOURCE))]
     if not missing.empty:
         raise DataError(
-            f"{frame.attrs['path']}: event {missing['id'].iloc[0]!r}: an exact date needs its 'date_source'"
+            f"{frame.attrs['path']}: event {missing['id'].iloc[0]!r}: an exact date needs, in column 'source', the source "
+            "that gives it (not the article)"
         )
     return frame
 
