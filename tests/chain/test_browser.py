@@ -41,7 +41,7 @@ def test_claims_page_lists_every_claim_and_filters(browser, real_chain, tmp_path
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
-    rows = json.loads((real_chain / "build/claims.json").read_text())
+    rows = json.loads((real_chain / "build/claims.json").read_text())["claims"]
     browser.get((real_chain / "build/claims.html").as_uri())
     shown = browser.find_elements(By.CSS_SELECTOR, "#claims > tbody > tr")
     assert len(shown) == len(rows)
@@ -142,7 +142,7 @@ def test_start_page_links_the_report_every_notebook_figure_and_the_paper(browser
 def test_a_permalink_shows_its_claim_and_the_legend_filters(browser, real_chain):
     from selenium.webdriver.common.by import By
 
-    rows = json.loads((real_chain / "build/claims.json").read_text())
+    rows = json.loads((real_chain / "build/claims.json").read_text())["claims"]
     target = next(r for r in rows if r["verdict"] == "not reproduced")
     page = (real_chain / "build/claims.html").as_uri()
     browser.get_log("browser")  # forget what earlier pages logged

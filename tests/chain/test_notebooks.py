@@ -70,7 +70,7 @@ OWN_FINDINGS = ("evidence", "robustness", "arguments")
 
 
 def test_claims_report_lists_every_claim_with_its_verdict_basis_and_why(real_chain):
-    rows = json.loads((real_chain / "build/claims.json").read_text())
+    rows = json.loads((real_chain / "build/claims.json").read_text())["claims"]
     assert [r["id"] for r in rows] == [c.id for c in load_registry(real_chain)]
     assert all(r["verdict"] in VERDICTS for r in rows)
     assert all(r["why"] for r in rows), "every verdict says why"
@@ -87,7 +87,7 @@ def test_claims_report_lists_every_claim_with_its_verdict_basis_and_why(real_cha
 
 def test_verdicts_on_the_real_data_are_the_expected_ones(real_chain):
     """A data correction that flips a verdict fails here with a readable diff; update the file on purpose."""
-    rows = json.loads((real_chain / "build/claims.json").read_text())
+    rows = json.loads((real_chain / "build/claims.json").read_text())["claims"]
     found = [f"{r['id']}\t{r['verdict']}\t{r['basis']}" for r in rows]
     expected = [line for line in EXPECTED.read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
     diff = "\n".join(difflib.unified_diff(expected, found, "expected_verdicts.tsv", "build/claims.json", lineterm=""))
@@ -205,7 +205,7 @@ def test_robustness_sweeps_the_claims_and_the_report_shows_it(real_chain):
     swept = values["claims"]
     assert sum(entry["variants"] >= 3 for entry in swept.values()) >= 15
     assert values["counts"]["fragile"] == len(values["fragile"]) == sum(bool(e["flips"]) for e in swept.values())
-    rows = {r["id"]: r for r in json.loads((real_chain / "build/claims.json").read_text())}
+    rows = {r["id"]: r for r in json.loads((real_chain / "build/claims.json").read_text())["claims"]}
     for claim_id, entry in swept.items():
         assert rows[claim_id]["robustness"]["text"] == entry["text"]
         assert entry["text"].startswith("fragile (" if entry["flips"] else "robust (")
@@ -229,7 +229,7 @@ def test_every_executed_notebook_shows_each_figure_its_step_saves(real_chain):
 
 
 def test_every_verdict_of_outside_data_shows_its_parts_rows_and_both_readings(real_chain):
-    rows = json.loads((real_chain / "build/claims.json").read_text())
+    rows = json.loads((real_chain / "build/claims.json").read_text())["claims"]
     outside = [r for r in rows if r["basis"] == "outside data" and r["verdict"] not in ("needs data", "pending")]
     assert outside and all(r["parts"] for r in outside)
     read = [row for r in outside for part in r["parts"] for row in part["rows"]]
@@ -241,3 +241,14 @@ def test_every_verdict_of_outside_data_shows_its_parts_rows_and_both_readings(re
         assert parts, r["id"]
         assert any(row["decides"] and row["stance"] == "contradicts" for p in parts for row in p["rows"]) or \
             any(p["computed"] for p in parts), r["id"]
+
+
+def test_the_report_carries_every_argument_with_its_premises_and_their_verdicts(real_chain):
+    report = json.loads((real_chain / "build/claims.json").read_text())
+    verdicts = {r["id"]: r["verdict"] for r in report["claims"]}
+    assert len(report["arguments"]) >= 10
+    for argument in report["arguments"]:
+        assert argument["premises"] and argument["support"]["text"].startswith("Of the ")
+        for premise in argument["premises"]:
+            assert premise["role"] in ("for", "against") and premise["verdict"] == verdicts[premise["claim"]]
+        assert argument["support"]["premises"] == sum(p["role"] == "for" for p in argument["premises"])

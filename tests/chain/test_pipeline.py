@@ -57,7 +57,7 @@ def test_dependency_order_and_parallel_steps(toy_ran):
 
 
 def test_claims_report_written_after_run(toy_ran):
-    rows = json.loads((toy_ran[0] / "build/claims.json").read_text())
+    rows = json.loads((toy_ran[0] / "build/claims.json").read_text())["claims"]
     verdicts = {row["id"]: row["verdict"] for row in rows}
     assert verdicts == {"toy-n": "consistent", "toy-later": "pending"}
 

@@ -26,7 +26,7 @@ def test_a_weekly_five_year_snapshot_runs_and_reads_not_checkable(tmp_path, monk
     outcome = compendium_runner(root, log=lines.append).run(targets=["search_interest"])
     assert outcome.ok, "\n".join(lines)
     assert files_outside(tmp_path, root) == before
-    claims = {row["id"]: row for row in json.loads((root / "build/claims.json").read_text())}
+    claims = {row["id"]: row for row in json.loads((root / "build/claims.json").read_text())["claims"]}
     for claim in ("s3-trends-rise-end-2016", "s3-trends-traction-2018", "s3-trends-peak-2021h2"):
         assert claims[claim]["verdict"] == "not checkable"
         assert "does not cover 2004-01 to 2022-12" in claims[claim]["why"]

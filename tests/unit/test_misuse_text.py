@@ -66,14 +66,14 @@ def test_paper_placeholders_and_claims_appendix_are_text(toy_fresh):
     (toy_fresh / "build/results").mkdir(parents=True)
     (toy_fresh / "build/results/a.json").write_text(json.dumps(
         {"step": "a", "parameters": {}, "provenance": {}, "values": {"label": HOSTILE[0], "note": HOSTILE[2]}}))
-    (toy_fresh / "build/claims.json").write_text(json.dumps([row(HOSTILE[1]) | {"id": "c1"}]))
+    (toy_fresh / "build/claims.json").write_text(json.dumps({"claims": [row(HOSTILE[1]) | {"id": "c1"}], "arguments": []}))
     resolver = Resolver(load_pipeline(toy_fresh))
     html = html_of(resolver.fill("Label {{a:label}}; note {{a:note}}; claim {{claims:c1.statement}}."), "markdown")
     assert_inert(html)
     assert "&lt;b onmouseover" in html and "and the rest of the cell" in html
     # The appendix has markup of its own (bold id, italic labels): a hostile claim adds none to it.
     appendix = html_of(claims_appendix(resolver), "markdown")
-    (toy_fresh / "build/claims.json").write_text(json.dumps([row("a plain statement", evidence="plain") | {"id": "c1"}]))
+    (toy_fresh / "build/claims.json").write_text(json.dumps({"claims": [row("a plain statement", evidence="plain") | {"id": "c1"}], "arguments": []}))
     plain = html_of(claims_appendix(Resolver(load_pipeline(toy_fresh))), "markdown")
     assert sorted(LIVE.findall(appendix)) == sorted(LIVE.findall(plain)) != []
     assert "click&lt;/a&gt; (reported" in appendix and "Research:" in appendix  # nothing swallowed the rest of the block

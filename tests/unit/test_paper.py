@@ -53,10 +53,10 @@ def mini(data_copy):
     results = data_copy / "build/results"
     results.mkdir(parents=True)
     (results / "literature_shares.json").write_text(json.dumps({"values": {"corpora": {"cnki": {"total": 9106, "economic": {"min_share": 0.5501}}}}}))
-    (data_copy / "build/claims.json").write_text(json.dumps([
+    (data_copy / "build/claims.json").write_text(json.dumps({"claims": [
         {"id": "c1", "verdict": "reproduced", "basis": "outside data", "why": "a source says so", "statement": "s",
          "reported": "r", "value_text": "x", "section": "3", "footnote": 22, "step": "literature_shares",
-         "readings": [], "research": {"status": "corroborated"}}]))
+         "readings": [], "research": {"status": "corroborated"}}], "arguments": []}))
     (data_copy / "paper").mkdir()
     return data_copy
 

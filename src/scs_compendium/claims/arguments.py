@@ -97,12 +97,17 @@ def support(argument: Argument, verdicts: dict[str, str]) -> dict[str, Any]:
     open_ = sum(backing[v] for v in OPEN)
     undecided = total - holds - partly - fails - open_
     against = sum(counts["against"][v] for v in (*HOLDS, *PARTLY))
-    pieces = [f"{holds} hold", f"{partly} partly", f"{fails} do not", f"{open_} are open (conflicting or depending "
-              "on a reading)" if open_ else "", f"{undecided} cannot be decided" if undecided else ""]
+    def verb(n: int, one: str, many: str) -> str:
+        return f"{n} {one if n == 1 else many}"
+
+    pieces = [verb(holds, "holds", "hold"), verb(partly, "holds partly", "hold partly"), verb(fails, "does not", "do not"),
+              verb(open_, "is open", "are open") + " (conflicting or depending on a reading)" if open_ else "",
+              f"{undecided} cannot be decided" if undecided else ""]
     sentence = (f"Of the {total} premise{'s' if total != 1 else ''} offered for it, "
                 + ", ".join(p for p in pieces if p) + ".")
     if counts["against"]:
-        sentence += (f" Of {sum(counts['against'].values())} statement(s) that speak against it, {against} "
+        n = sum(counts["against"].values())
+        sentence += (f" Of {verb(n, 'statement that speaks', 'statements that speak')} against it, {against} "
                      f"{'is' if against == 1 else 'are'} supported by the evidence.")
     sentence += " A thesis is the article's interpretation: the compendium shows the evidence beneath it, not a verdict."
     return {"for": dict(backing), "against": dict(counts["against"]), "premises": total, "hold": holds,

@@ -17,6 +17,7 @@ from ..claims import VERDICTS
 from ..engine.spec import Pipeline, load_pipeline
 from ..engine.store import git_commit, write_if_changed
 from ..paths import BUILD_DIR, CLAIMS_REPORT, EXECUTED, FIGURES_DIR, PAPER_BUILD_DIR
+from .report import read_claims
 
 INDEX = f"{BUILD_DIR}/index.html"
 PAPER_FORMATS = {"html": "HTML", "pdf": "PDF", "docx": "Word, DOCX"}
@@ -39,8 +40,7 @@ def _rel(path: str) -> str:
 def page_data(pipeline: Pipeline) -> dict:
     """What the landing page shows, as plain data (links relative to build/)."""
     root = pipeline.root
-    claims_json = root / f"{CLAIMS_REPORT}.json"
-    rows = json.loads(claims_json.read_text(encoding="utf-8")) if claims_json.is_file() else []
+    rows = read_claims(root)
     counts = {verdict: n for verdict in VERDICTS if (n := sum(row["verdict"] == verdict for row in rows))}
     steps = []
     for name, step in pipeline.steps.items():

@@ -32,6 +32,7 @@ from ..paths import CLAIMS_REPORT, FIGURES_DIR, PAPER_BUILD_DIR, PAPER_DIR, RESU
 from .bibliography import CSL_FILE, data_sources, sources_markdown, write_csl
 from .landing import write_index
 from .pdf import TYPST_HEADER, compile_pdf
+from .report import read_claims
 from ..claims import section_key
 from .formatting import code_span, escape_markdown, format_value, where
 
@@ -76,10 +77,9 @@ class Resolver:
 
     def claims(self) -> dict[str, dict]:
         if self._claims is None:
-            path = self.root / f"{CLAIMS_REPORT}.json"
-            if not path.is_file():
+            if not (self.root / f"{CLAIMS_REPORT}.json").is_file():
                 raise PaperError("build/claims.json not found: run `scs run` before `scs paper`")
-            self._claims = {row["id"]: row for row in json.loads(path.read_text(encoding="utf-8"))}
+            self._claims = {row["id"]: row for row in read_claims(self.root)}
         return self._claims
 
     def value(self, source: str, key: str) -> Any:

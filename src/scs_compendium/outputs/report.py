@@ -16,6 +16,7 @@ from ..claims.agreement import CODINGS
 from ..claims.registry import OUTSIDE
 from ..claims.rules import BASES
 from ..engine.spec import Pipeline, load_pipeline
+from ..errors import ResultsError
 from ..engine.store import atomic_write_json, git_commit, read_checked_results, write_if_changed
 from ..paths import CLAIMS_REPORT, EXECUTED, FIGURES_DIR, results_file
 from ..sources.evidence import Evidence, has_evidence, load_evidence
@@ -101,20 +102,33 @@ def _robustness(pipeline: Pipeline) -> dict[str, dict]:
 
 
 def write_report(root: Path | None = None, pipeline: Pipeline | None = None) -> Path:
-    """Write build/claims.json, build/claims.md and build/claims.html; return the JSON path."""
+    """Write build/claims.json ({claims, arguments: each thesis with its premises and their verdicts}),
+    build/claims.md and build/claims.html; return the JSON path."""
     pipeline = pipeline or load_pipeline(root)
     rows = build_report(pipeline.root, pipeline)
+    report = {"claims": rows, "arguments": arguments_of(pipeline)}
     base = pipeline.root / CLAIMS_REPORT
     target = base.with_suffix(".json")
     old = target.read_text(encoding="utf-8") if target.is_file() else None
-    if old is not None and json.loads(old) == rows and base.with_suffix(".html").is_file():
+    if old is not None and json.loads(old) == report and base.with_suffix(".html").is_file():
         return target  # nothing changed: keep the pages and their time stamp
     stamp = {"commit": git_commit(pipeline.root),
              "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     write_if_changed(base.with_suffix(".md"), render_markdown(rows, stamp))
     write_if_changed(base.with_suffix(".html"), render_html(rows, pipeline, stamp))
-    atomic_write_json(target, rows)
+    atomic_write_json(target, report)
     return target
+
+
+def read_claims(root: Path) -> list[dict]:
+    """The claims of build/claims.json ([] before the first report); the file holds {claims, arguments}."""
+    path = root / f"{CLAIMS_REPORT}.json"
+    if not path.is_file():
+        return []
+    report = json.loads(path.read_text(encoding="utf-8"))
+    if not isinstance(report, dict) or not isinstance(report.get("claims"), list):
+        raise ResultsError(f"{CLAIMS_REPORT}.json: expected an object with a 'claims' list (an older report? run `scs run`)")
+    return report["claims"]
 
 
 def verdicts(step: str, values: dict, parameters: dict, root: Path | None = None):
