@@ -34,7 +34,8 @@ def test_event_table_is_sound(events):
     for row in events.to_dict("records"):
         assert isinstance(tl.event_date(row), date)  # every date parses
         if not pd.isna(row["exact_date"]):
-            assert row["source"] in SOURCES and row["source"] != "bloch-2022" and SOURCES[row["source"]].url
+            ids = row["source"].split(";")
+            assert all(i in SOURCES and i != "bloch-2022" and SOURCES[i].url for i in ids)
 
 
 def test_the_timelines_dating_claims_are_decided_by_evidence_rows_not_by_the_step():
