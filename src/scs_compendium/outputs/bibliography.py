@@ -28,6 +28,7 @@ RESEARCH = "claims' research"
 EVIDENCE_SOURCES = "sources"  # the data-package resource of the sources table
 EVIDENCE_ROWS = "evidence"  # the first reading's rows: the claims' research
 EVIDENCE_SECOND = "evidence_second"  # the blind second reading names the same sources
+_READ_AT = re.compile(r"[Rr]ead at (\S+?)(?=;|,? |$)")
 _DATE = re.compile(r"(?<!\d)((?:19|20)\d\d)(?:-(\d\d))?(?:-(\d\d))?(?!\d)")
 
 
@@ -115,7 +116,11 @@ def data_sources(root: Path) -> dict[str, list[dict]]:
     by_table: dict[str, list[dict]] = {}
 
     def add(table: str, item: dict | None) -> None:
-        if item is not None and item.get("URL") not in known and item not in by_table.setdefault(table, []):
+        if item is None:
+            return
+        # a document references.bib lists, whether by its own address or the copy's where it was read
+        addresses = {item.get("URL")} | set(_READ_AT.findall(item.get("publisher", "")))
+        if not addresses & known and item not in by_table.setdefault(table, []):
             by_table[table].append(item)
 
     resources = {r["name"]: r for r in descriptor["resources"]}
