@@ -15,7 +15,7 @@ from ..engine.spec import Pipeline, load_pipeline
 from ..engine.store import lookup, read_checked_results
 from ..errors import ClaimsError
 from ..paths import results_file
-from ..sources.datapackage import load_descriptor, sources_text
+from ..sources.datapackage import shared_descriptor, sources_text
 from ..sources.evidence import Evidence, has_evidence, load_evidence
 from .evidence import (CONFLICTING, CONTRADICTED, DEPENDS, PARTLY, SUPPORTED, UNDECIDED, Decisions, PartResult,
                        claim_verdict, decide_read_part, sources_block)
@@ -146,7 +146,7 @@ def assess(claim: Claim, pipeline: Pipeline, results: dict[str, dict] | None = N
     evidence = evidence or load_evidence(pipeline.root)
     decisions = Decisions.of(results[EVIDENCE_STEP]["parameters"] if EVIDENCE_STEP in results
                              else pipeline.step(EVIDENCE_STEP).defaults())
-    rows = [r for r in evidence.final_rows() if r.claim == claim.id]
+    rows = evidence.final_rows_of(claim.id)
     parts, readings, used = [], [], {}
     for part in claim.parts:
         if part.computed:
@@ -183,7 +183,7 @@ def _assess_rule(claim: Claim, values: dict, parameters: dict, sources: list[str
 def step_sources(pipeline: Pipeline, step: str) -> list[str]:
     """Citations of the data tables a step reads (from the data package)."""
     inputs = set(pipeline.step(step).inputs)
-    descriptor = load_descriptor(pipeline.root)
+    descriptor = shared_descriptor(pipeline.root)
     return [
         sources_text(resource["name"], pipeline.root)
         for resource in descriptor.get("resources", [])
