@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import difflib
 import json
+import math
 import re
 from pathlib import Path
 
@@ -204,13 +205,22 @@ def test_robustness_sweeps_the_claims_and_the_report_shows_it(real_chain):
     values = json.loads((real_chain / "build/results/robustness.json").read_text())["values"]
     swept = values["claims"]
     assert sum(entry["variants"] >= 3 for entry in swept.values()) >= 15
-    assert values["counts"]["fragile"] == len(values["fragile"]) == sum(bool(e["flips"]) for e in swept.values())
+    assert values["counts"]["fragile"] == len(values["fragile"]) == sum(bool(e["changed"]) for e in swept.values())
+    pipeline = load_pipeline(real_chain)
+    for name, grid in values["grids"].items():  # every variant of every full grid, and how many analyses ran
+        sweeps = [len(p.sweep) for p in pipeline.step(name).parameters.values() if p.sweep]
+        assert len(grid["rows"]) == math.prod(sweeps) and all(len(v) == len(grid["rows"]) for v in grid["verdicts"].values())
+    assert values["variants"] == sum(len(g["rows"]) for g in values["grids"].values())
+    assert values["analyses_run"] == sum(g["analyses_run"] for g in values["grids"].values()) < values["variants"] / 5
+    assert all(e["share"] == e["agree"] / e["variants"] for e in swept.values())
     rows = {r["id"]: r for r in json.loads((real_chain / "build/claims.json").read_text())}
     for claim_id, entry in swept.items():
         assert rows[claim_id]["robustness"]["text"] == entry["text"]
-        assert entry["text"].startswith("fragile (" if entry["flips"] else "robust (")
+        assert entry["text"].startswith("fragile (" if entry["changed"] else "robust (")
+        assert rows[claim_id]["robustness"]["share"] == entry["share"]
     assert (real_chain / "figures/robustness.png").is_file()
-    assert 'data-robustness="fragile"' in (real_chain / "build/claims.html").read_text()
+    html = (real_chain / "build/claims.html").read_text()
+    assert 'data-robustness="fragile"' in html and html.count('why these ranges: ') == values["counts"]["fragile"]
 
 
 def test_every_executed_notebook_shows_each_figure_its_step_saves(real_chain):
