@@ -251,3 +251,21 @@ def test_every_verdict_of_outside_data_shows_its_parts_rows_and_both_readings(re
         assert parts, r["id"]
         assert any(row["decides"] and row["stance"] == "contradicts" for p in parts for row in p["rows"]) or \
             any(p["computed"] for p in parts), r["id"]
+
+
+def test_the_sweep_on_a_two_worker_local_cluster_equals_the_local_run(real_chain):
+    """The real sweep's tasks (a step with analyses and decisions, and evidence decisions) on loky and on a
+    dask.distributed LocalCluster of two worker processes: the same verdicts, numbers and analyses run."""
+    from scs_compendium import robustness
+    from scs_compendium.engine.store import read_results
+
+    pipeline = load_pipeline(real_chain)
+    claims = robustness.swept_claims(pipeline, load_registry(real_chain, pipeline))
+    base = {name: {**pipeline.step(name).defaults(), **read_results(real_chain, name)["parameters"]}
+            for name in [*claims, "evidence"]}
+    _, tasks = robustness.plan(pipeline, claims, base)
+    chosen = [t for t in tasks if t[0] == "blacklist_rates"][:4] + [t for t in tasks if t[0] == "evidence"][:2]
+    local = robustness.run_tasks(str(real_chain), chosen, 1, backend="loky")
+    cluster = robustness.run_tasks(str(real_chain), chosen, 2, backend="dask")
+    assert cluster == local
+    assert [ran for _, _, ran in local] == [1, 1, 1, 1, 0, 0] and all(len(v) == len(t[2]) for (v, _, _), t in zip(local, chosen))

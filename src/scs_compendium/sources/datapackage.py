@@ -55,6 +55,13 @@ def shared_descriptor(root: Path | None = None) -> dict:
     return descriptor
 
 
+def descriptor_version(root: Path | None = None) -> tuple:
+    """The size, modification time and inode of the descriptor file the shared descriptor was parsed from."""
+    root = Path(root) if root else find_project_root()
+    shared_descriptor(root)
+    return _DESCRIPTORS[str(root / DATAPACKAGE)][0]
+
+
 def _checked_descriptor(path: Path) -> dict:
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
