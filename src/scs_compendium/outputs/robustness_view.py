@@ -84,7 +84,7 @@ def _alone(analysis: dict, step: str, claim_id: str) -> list[tuple[str, Any, str
     return found
 
 
-def robustness_figure(analysis: dict):
+def plot_robustness(analysis: dict):
     """One panel per step: its claims (rows) under each value of each swept parameter alone (columns 'parameter =
     value', the run's value outlined), coloured by verdict, with the share of the full grid that agrees at the right.
     The evidence panel, whose decisions move nearly every claim of outside data, shows those whose verdict as run is
@@ -136,7 +136,7 @@ def _minority(g: dict, claim_id: str) -> bool:
     return sum(c == run for c in codes) * 2 < len(codes)
 
 
-def specification_curve(analysis: dict, claim_id: str, ax_values, ax_choices) -> None:
+def plot_specification_curve(analysis: dict, claim_id: str, ax_values, ax_choices) -> None:
     """A claim decided by a number: its value in every variant of its step's grid, sorted and coloured by verdict
     (above), with the parameter values that produced each (below); the run's value and verdict marked."""
     from .style import verdict_colours
@@ -171,7 +171,7 @@ def curve_claims(analysis: dict) -> list[str]:
             if len(set(n for n in g["numbers"].get(c, []) if n is not None)) > 1]
 
 
-def curves_figure(analysis: dict, most: int = 4):
+def plot_curves(analysis: dict, most: int = 4):
     """The specification curves of up to `most` claims decided by a number (the fragile first), side by side."""
     from .style import new_figure
 
@@ -179,7 +179,7 @@ def curves_figure(analysis: dict, most: int = 4):
     figure, axes = new_figure("double", aspect=0.7, nrows=2, ncols=max(1, len(chosen)), height_ratios=[1, 1.6],
                               squeeze=False)
     for k, claim_id in enumerate(chosen):
-        specification_curve(analysis, claim_id, axes[0][k], axes[1][k])
+        plot_specification_curve(analysis, claim_id, axes[0][k], axes[1][k])
     if not chosen:
         axes[0][0].text(0.5, 0.5, "no claim decided by a number moves within its grid", ha="center", fontsize=7)
     return figure
