@@ -234,11 +234,12 @@ def run_tasks(root: str, tasks: list[tuple], workers: int, backend: str | None =
     return found
 
 
-def plan(pipeline: Pipeline, claims: dict[str, list], base: dict[str, dict]) -> tuple[dict, list[tuple]]:
+def plan(pipeline: Pipeline, claims: dict[str, list], base: dict[str, dict],
+         evidence: bool = True) -> tuple[dict, list[tuple]]:
     """Each grid (its swept names, how many are analysis parameters, its rows) and the tasks that evaluate it: one per
-    distinct set of analysis parameters (the evidence rule's decisions, in chunks of CHUNK)."""
+    distinct set of analysis parameters (the evidence rule's decisions, in chunks of CHUNK; `evidence`: their grid)."""
     grids, tasks = {}, []
-    for name in [*claims, EVIDENCE_STEP]:
+    for name in [*claims, *([EVIDENCE_STEP] if evidence else [])]:
         step = pipeline.step(name)
         names, rows = grid(step, base[name])
         split = sum(step.parameters[n].role != "decision" for n in names)
@@ -260,6 +261,12 @@ def analyse(root: Path | str, *, workers: int) -> dict:
     grids, tasks = plan(pipeline, claims, base)
     workers = max(1, min(workers, os.cpu_count() or 1))
     outcomes = run_tasks(str(pipeline.root), tasks, workers)
+    return {**summarise_grids(pipeline, grids, tasks, outcomes, base), "settings": {"workers": workers}}
+
+
+def summarise_grids(pipeline: Pipeline, grids: dict, tasks: list[tuple], outcomes: list, base: dict[str, dict]) -> dict:
+    """The results of the robustness step from the evaluated tasks: per claim its share and flips, per step its grid,
+    the decision table, and the counts (see :func:`analyse`)."""
     verdicts: dict[str, list] = {name: [] for name in grids}
     numbers: dict[str, list] = {name: [] for name in grids}
     for (name, _, _), (found, values, _ran) in zip(tasks, outcomes):
@@ -311,5 +318,5 @@ def analyse(root: Path | str, *, workers: int) -> dict:
             "analyses_run": sum(o[2] for o in outcomes), "verdicts_evaluated": sum(len(v) for o in outcomes for v in o[0]),
             "counts": {"swept": len(claims_summary), "fragile": len(fragile), "robust": len(claims_summary) - len(fragile),
                        "minority": sum(e["minority"] for e in claims_summary.values())},
-            "fragile": fragile, "settings": {"workers": workers}}
+            "fragile": fragile}
 

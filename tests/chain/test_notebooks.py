@@ -269,3 +269,26 @@ def test_the_sweep_on_a_two_worker_local_cluster_equals_the_local_run(real_chain
     cluster = robustness.run_tasks(str(real_chain), chosen, 2, backend="dask")
     assert cluster == local
     assert [ran for _, _, ran in local] == [1, 1, 1, 1, 0, 0] and all(len(v) == len(t[2]) for (v, _, _), t in zip(local, chosen))
+
+
+def test_robustness_is_relative_to_the_parameters_the_run_used(real_chain):
+    """A run with hardly_threshold = 0.1 gives 'inconsistent': its sweep compares with that verdict, so no text says
+    'inconsistent when hardly_threshold = 0.1' (what a grid centred on the declared default says)."""
+    from scs_compendium import robustness
+    from scs_compendium.engine.store import read_results
+
+    pipeline = load_pipeline(real_chain)
+    claims = robustness.swept_claims(pipeline, load_registry(real_chain, pipeline))
+    chosen = {"scholarship": claims["scholarship"]}
+
+    def sweep(run_with: dict) -> dict:
+        base = {"scholarship": {**pipeline.step("scholarship").defaults(),
+                                **read_results(real_chain, "scholarship")["parameters"], **run_with}}
+        grids, tasks = robustness.plan(pipeline, chosen, base, evidence=False)
+        outcomes = [robustness.evaluate(str(real_chain), *task) for task in tasks]
+        return robustness.summarise_grids(pipeline, grids, tasks, outcomes, base)["claims"]["s3-western-hardly-economic"]
+
+    declared, strict = sweep({}), sweep({"hardly_threshold": 0.1})
+    assert declared["default"] == "consistent" and "inconsistent when hardly_threshold = 0.1" in declared["text"]
+    assert strict["default"] == "inconsistent" and "hardly_threshold = 0.1" not in strict["text"]
+    assert re.search(r"[:;] consistent when hardly_threshold = ", strict["text"]) and strict["agree"] == declared["variants"] - declared["agree"]

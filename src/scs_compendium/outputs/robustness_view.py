@@ -58,9 +58,9 @@ def findings(analysis: dict) -> str:
     grids = "; ".join(f"{name} {len(g['rows'])} ({g['analyses_run']} analyses)" for name, g in analysis["grids"].items())
     lines = [f"{counts['swept']} claims were evaluated over the full grids of their sweeps, {analysis['variants']} "
              f"variants in all ({grids}): {analysis['analyses_run']} runs of a step's analysis, "
-             f"{analysis['verdicts_evaluated']} verdicts evaluated. {counts['robust']} claims keep the run's verdict in "
-             f"every variant, {counts['fragile']} are fragile, and for {counts['minority']} the run's verdict is the "
-             "minority of its grid.", ""]
+             f"{analysis['verdicts_evaluated']} verdicts evaluated. {counts['robust']} claims are robust (the run's "
+             f"verdict in every variant), {counts['fragile']} are fragile, and for {counts['minority']} the run's "
+             "verdict is the minority of its grid.", ""]
     for cid in analysis["fragile"]:
         entry = analysis["claims"][cid]
         why = "; ".join(f"{n}: {w}" for n, w in entry["sweep_why"].items())
