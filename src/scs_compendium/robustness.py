@@ -141,6 +141,7 @@ def describe(entry: dict) -> str:
 
 BACKEND_VARIABLE = "SCS_SWEEP_BACKEND"  # 'loky' (default) or 'dask'
 SCHEDULER_VARIABLE = "SCS_DASK_SCHEDULER"  # a dask scheduler's address; with 'dask' and none, a LocalCluster
+SCHEDULER_TIMEOUT = "10s"  # how long a scheduler at the given address has to answer
 _STATE: dict[str, Any] = {}
 
 
@@ -214,7 +215,7 @@ def run_tasks(root: str, tasks: list[tuple], workers: int, backend: str | None =
 
     if scheduler:
         try:  # an unreachable address is refused before any task is sent
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)
         except Exception as exc:  # dask raises OSError, TimeoutError or ValueError by the kind of address
             raise ParameterError(f"{SCHEDULER_VARIABLE}={scheduler!r}: no dask scheduler answers at that address "
                                  f"({type(exc).__name__}: {exc}); expected a running scheduler's address such as "

@@ -159,7 +159,8 @@ def test_the_sweep_engine_gives_the_same_results_on_loky_and_on_a_dask_cluster_o
     assert local == cluster == [({"x": x}, {"s": str(x * x)}, 1) for x in range(12)]
 
 
-def test_an_unreachable_scheduler_is_refused_with_its_address_before_any_task_runs():
+def test_an_unreachable_scheduler_is_refused_with_its_address_before_any_task_runs(monkeypatch):
+    monkeypatch.setattr(robustness, "SCHEDULER_TIMEOUT", "2s")  # nothing listens there: no need to wait longer
     ran = []
     with pytest.raises(ParameterError, match="SCS_DASK_SCHEDULER='tcp://127.0.0.1:9': no dask scheduler answers"):
         robustness.run_tasks(".", [("s", {})], 1, backend="dask", scheduler="tcp://127.0.0.1:9",
