@@ -262,7 +262,17 @@ def analyse(root: Path | str, *, workers: int) -> dict:
     grids, tasks = plan(pipeline, claims, base)
     workers = max(1, min(workers, os.cpu_count() or 1))
     outcomes = run_tasks(str(pipeline.root), tasks, workers)
-    return {**summarise_grids(pipeline, grids, tasks, outcomes, base), "settings": {"workers": workers}}
+    found = summarise_grids(pipeline, grids, tasks, outcomes, base)
+    for name, cs in claims.items():  # the swept parameters a claim's rules compare its number with
+        found["grids"][name]["thresholds"] = {c.id: [n for n in _named(c) if n in grids[name]["names"]] for c in cs}
+    return {**found, "settings": {"workers": workers}}
+
+
+def _named(claim) -> list[str]:
+    """The step parameters (`@name`) that a claim's rules, its readings' and its parts' name."""
+    rules = [claim.rule] if claim.rule else [r.rule for r in claim.readings]
+    rules += [r for p in claim.parts for r in ([p.rule] if p.rule else [x.rule for x in p.readings])]
+    return list(dict.fromkeys(v[1:] for r in rules for v in r.values() if isinstance(v, str) and v.startswith("@")))
 
 
 def summarise_grids(pipeline: Pipeline, grids: dict, tasks: list[tuple], outcomes: list, base: dict[str, dict]) -> dict:

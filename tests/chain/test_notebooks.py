@@ -229,7 +229,11 @@ def test_robustness_sweeps_the_claims_and_the_report_shows_it(real_chain):
         assert rows[claim_id]["robustness"]["text"] == entry["text"]
         assert entry["text"].startswith("fragile (" if entry["changed"] else "robust (")
         assert rows[claim_id]["robustness"]["share"] == entry["share"]
-    assert (real_chain / "figures/robustness.png").is_file()
+    assert (real_chain / "figures/robustness.png").is_file() and (real_chain / "figures/robustness_curves.png").is_file()
+    assert values["grids"]["scholarship"]["thresholds"]["s3-western-hardly-economic"] == ["hardly_threshold"]
+    table = {(r["parameter"], str(r["value"])): r for r in values["decision_table"] if r["step"] == "scholarship"}
+    assert "s3-western-hardly-economic" in table[("hardly_threshold", "0.1")]["claims"]
+    assert table[("hardly_threshold", "0.3")]["changed"] == 0
     html = (real_chain / "build/claims.html").read_text()
     assert 'data-robustness="fragile"' in html and html.count('why these ranges: ') == values["counts"]["fragile"]
 

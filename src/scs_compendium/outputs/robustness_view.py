@@ -138,7 +138,8 @@ def _minority(g: dict, claim_id: str) -> bool:
 
 def plot_specification_curve(analysis: dict, claim_id: str, ax_values, ax_choices) -> None:
     """A claim decided by a number: its value in every variant of its step's grid, sorted and coloured by verdict
-    (above), with the parameter values that produced each (below); the run's value and verdict marked."""
+    (above), with the parameter values that produced each (below); the run's value (dashed) and the threshold each
+    variant compared it with (a dash per variant, for a swept parameter its rule names) marked."""
     from .style import verdict_colours
 
     step = analysis["claims"][claim_id]["steps"][0]
@@ -151,9 +152,15 @@ def plot_specification_curve(analysis: dict, claim_id: str, ax_values, ax_choice
                       color=[colour[g["verdict_names"][codes[i]]] for i in order])
     if numbers[run] is not None:
         ax_values.axhline(numbers[run], color="0.3", lw=0.6, ls="--", label="the run's value")
+    names = g["parameters"]
+    for name in g.get("thresholds", {}).get(claim_id, []):  # the threshold each variant compared with
+        k = names.index(name)
+        ax_values.scatter(range(len(order)), [g["rows"][i][k] for i in order], marker="_", s=40, color="0.1",
+                          label=f"threshold ({name})")
+    if ax_values.get_legend_handles_labels()[0]:
+        ax_values.legend(frameon=False, fontsize=5, loc="best")
     ax_values.set_title(f"{claim_id} ({step})", fontsize=6, loc="left")
     ax_values.set_xticks([])
-    names = g["parameters"]
     labels = []
     for k, name in enumerate(names):
         values = levels(g["rows"], k)
@@ -178,8 +185,19 @@ def plot_curves(analysis: dict, most: int = 4):
     chosen = sorted(curve_claims(analysis), key=lambda c: (not analysis["claims"][c]["changed"], c))[:most]
     figure, axes = new_figure("double", aspect=0.7, nrows=2, ncols=max(1, len(chosen)), height_ratios=[1, 1.6],
                               squeeze=False)
+    from matplotlib.patches import Patch
+    from matplotlib.ticker import MaxNLocator
+
+    from .style import verdict_colours
+
     for k, claim_id in enumerate(chosen):
         plot_specification_curve(analysis, claim_id, axes[0][k], axes[1][k])
+        axes[1][k].xaxis.set_major_locator(MaxNLocator(integer=True))
+    grids = [analysis["grids"][analysis["claims"][c]["steps"][0]] for c in chosen]
+    shown = {g["verdict_names"][code] for g, c in zip(grids, chosen) for code in g["verdicts"][c]}
+    if shown:
+        figure.legend(handles=[Patch(color=colour, label=v) for v, colour in verdict_colours().items() if v in shown],
+                      frameon=False, fontsize=5, loc="outside lower center", ncol=len(shown))
     if not chosen:
         axes[0][0].text(0.5, 0.5, "no claim decided by a number moves within its grid", ha="center", fontsize=7)
     return figure
