@@ -141,7 +141,7 @@ def main(argv: list[str]) -> int:
         if not cold_only:
             first_param = next(
                 (f"{s.name}.{p.name}", p) for s in pipeline.steps.values() for p in s.parameters.values()
-                if p.type == "float"
+                if p.type == "float" and p.default  # 0.99 times zero would change nothing
             )
             changed = f"{first_param[0]}={first_param[1].default * 0.99:g}"
             rows.append(("no-op run (scs run)", timed(scs, env, root)[0]))
