@@ -8,7 +8,8 @@
   rerun everything  the same full grids, rerunning the analyses for every variant: a step's variant its analysis, an
                     evidence variant every step that needs the evidence step (as `scs run -p evidence.x=...` would);
                     in process, timed on --sample variants of each task and scaled to the whole grid
-  N, 2N, 4N         the first N, 2N and 4N tasks of the plan on the loky workers (the cost should grow linearly)
+  N, 2N, 4N         N, 2N and 4N variants of the evidence grid (tasks of equal size) on warm loky workers (the cost
+                    should grow linearly)
 
 Needs build/results/ of a finished `scs run` (the sweep reads the steps' results). Prints the times, the ratios,
 the analyses run and the verdicts evaluated. Writes nothing.
@@ -93,12 +94,13 @@ def main() -> int:
         os.environ.pop(robustness.BACKEND_VARIABLE)
         same = result["claims"] == results[args.workers]["claims"] and result["grids"] == results[args.workers]["grids"]
         rows.append(("decisions apart on a two-worker dask LocalCluster", seconds, f"same verdicts as loky: {same}"))
-    step = max(1, len(tasks) // 4)
+    alike = [t for t in tasks if t[0] == robustness.EVIDENCE_STEP]  # tasks of equal size: N, 2N, 4N variants
+    step = max(1, len(alike) // 4)
     for size in (step, 2 * step, 4 * step):
-        chosen = tasks[:size]
+        chosen = alike[:size]
         seconds, _ = timed(robustness.run_tasks, root, chosen, args.workers, backend="loky", log=lambda _: None)
-        rows.append((f"the first {size} tasks on {args.workers} loky workers", seconds,
-                     f"{sum(len(t[2]) for t in chosen)} variants"))
+        rows.append((f"{sum(len(t[2]) for t in chosen)} evidence variants ({size} tasks) on {args.workers} loky workers",
+                     seconds, "warm workers"))
     width = max(len(r[0]) for r in rows)
     for label, seconds, note in rows:
         print(f"{label:<{width}}  {seconds:7.2f} s  {seconds / base_time:8.1f} x baseline  ({note})")
