@@ -8,17 +8,24 @@ nbconvert:
   cells    every other cell
   export   from the last cell to the step's end (saving the notebook, the HTML page, shutting down)
 
+It also times a run with nothing to do against `scs --help` side by side (the best of five each)
+and prints the ratio.
+
 Usage: .venv/bin/python benchmarks/bench_chain.py [--cold-only]   (or `make bench`)
 
 Runs in a temporary copy of the project (its own code first on PYTHONPATH, for the runner and for
-the kernels), so it never touches your figures/ or build/.
+the kernels), so it never touches your figures/ or build/. Ctrl-C, SIGTERM or SIGHUP remove the
+copy before the benchmark exits; a copy left by a benchmark killed with SIGKILL is removed by the
+next one (each copy records the process that made it).
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -29,6 +36,31 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PARTS = ("start", "imports", "cells", "export")
+PREFIX = "scs-bench-"  # the temporary copies' folder names, in the system's temporary folder
+OWNER = ".bench-owner"  # the process id of the benchmark that made a copy
+
+
+def _stop(signum, frame) -> None:
+    raise SystemExit(128 + signum)  # unwinds through the temporary folder's clean-up
+
+
+def clear_orphans() -> list[Path]:
+    """Remove copies whose benchmark no longer runs (killed with SIGKILL); return them."""
+    removed = []
+    for folder in Path(tempfile.gettempdir()).glob(PREFIX + "*"):
+        try:
+            pid = int((folder / OWNER).read_text())
+            os.kill(pid, 0)
+            continue  # its benchmark still runs
+        except (OSError, ValueError):
+            pass
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def best_of(command: list[str], env: dict, cwd: Path, times: int = 5) -> float:
+    return min(timed(command, env, cwd)[0] for _ in range(times))
 
 
 def timed(command: list[str], env: dict, cwd: Path) -> tuple[float, float, float]:
@@ -71,11 +103,19 @@ def print_breakdown(title: str, steps: dict[str, dict[str, float]], total: float
 
 
 def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].replace("\n", " "),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter,
+                                     epilog=__doc__.split("\n\n", 1)[1])
+    parser.add_argument("--cold-only", action="store_true", help="time the cold run and nbconvert only")
+    cold_only = parser.parse_args(argv).cold_only
     sys.path.insert(0, str(REPO / "src"))
     from scs_compendium.engine.spec import load_pipeline
 
-    cold_only = "--cold-only" in argv
-    with tempfile.TemporaryDirectory() as tmp:
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop)
+    clear_orphans()
+    with tempfile.TemporaryDirectory(prefix=PREFIX) as tmp:
+        (Path(tmp) / OWNER).write_text(str(os.getpid()))
         root = Path(tmp) / "project"
         root.mkdir()
         for item in ("data", "notebooks", "src"):
@@ -101,10 +141,11 @@ def main(argv: list[str]) -> int:
         if not cold_only:
             first_param = next(
                 (f"{s.name}.{p.name}", p) for s in pipeline.steps.values() for p in s.parameters.values()
-                if p.type == "float"
+                if p.type == "float" and p.default  # 0.99 times zero would change nothing
             )
             changed = f"{first_param[0]}={first_param[1].default * 0.99:g}"
             rows.append(("no-op run (scs run)", timed(scs, env, root)[0]))
+            noop_best, help_best = best_of(scs, env, root), best_of([str(BIN / "scs"), "--help"], env, root)
             rows.append((f"one parameter changed (-p {changed})", timed([*scs, "-p", changed], env, root)[0]))
             with (root / "src/scs_compendium/article/timeline.py").open("a") as handle:
                 handle.write("# benchmark: a comment in one argument's plotting code\n")
@@ -138,6 +179,8 @@ def main(argv: list[str]) -> int:
     if not cold_only:
         _, noop, param, code, _ = (seconds for _, seconds in rows)
         print(f"no-op run / cold run:            {noop / cold:.3f}")
+        print(f"no-op run / scs --help:          {noop_best / help_best:.1f}  (best of five: {noop_best:.2f} s "
+              f"against {help_best:.2f} s)")
         print(f"parameter change / cold run:     {param / cold:.2f}")
         print(f"one argument's code / cold run:  {code / cold:.2f}")
     return 0

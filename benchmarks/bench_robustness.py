@@ -1,20 +1,26 @@
-"""Time the robustness sweep and its parts, as ratios against a baseline measured in the same run.
+"""Time the robustness sweep as ratios against a baseline measured in the same run.
 
-  baseline       one run of each swept step's `analyse()` at its defaults (what one variant of a step costs)
-  decisions      every variant of the evidence rule's decisions: no analysis reruns, every claim of outside data
-                 decided again (the cost of a decision apart from an analysis)
-  sweep (loky)   the whole sweep as the robustness step runs it, on `--workers` loky processes
-  sweep (dask)   the same sweep on a dask.distributed LocalCluster of `--workers` processes (--dask)
+  baseline          one run of each swept step's `analyse()` as the chain ran it (what one analysis costs), with the
+                    time of each step's analysis apart
+  decisions apart   the full grids as the robustness step runs them: each distinct set of analysis parameters once,
+                    every decision combination on its values (at 1 and 2 loky workers, and on a two-worker dask
+                    LocalCluster with --dask)
+  rerun everything  the same full grids, rerunning the analyses for every variant: a step's variant its analysis, an
+                    evidence variant every step that needs the evidence step (as `scs run -p evidence.x=...` would);
+                    in process, timed on --sample variants of each task and scaled to the whole grid
+  N, 2N, 4N         N, 2N and 4N variants of the evidence grid (tasks of equal size) on warm loky workers (the cost
+                    should grow linearly)
 
-Needs build/results/ of a finished `scs run` (the sweep reads the steps' default results). Prints times,
-the ratio of each to the baseline, and the analyses run and verdicts evaluated. Writes nothing.
+Needs build/results/ of a finished `scs run` (the sweep reads the steps' results). Prints the times, the ratios,
+the analyses run and the verdicts evaluated. Writes nothing.
 
-Usage: .venv/bin/python benchmarks/bench_robustness.py [--workers N] [--dask]
+Usage: .venv/bin/python benchmarks/bench_robustness.py [--workers N] [--dask] [--sample K]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -25,6 +31,7 @@ sys.path.insert(0, str(REPO / "src"))
 from scs_compendium import robustness  # noqa: E402
 from scs_compendium.claims import load_registry  # noqa: E402
 from scs_compendium.engine.spec import load_pipeline  # noqa: E402
+from scs_compendium.engine.store import read_results  # noqa: E402
 
 
 def timed(function, *args, **kwargs):
@@ -35,38 +42,70 @@ def timed(function, *args, **kwargs):
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--dask", action="store_true", help="also time the sweep on a dask LocalCluster")
+    parser.add_argument("--workers", type=int, default=2, help="loky workers of the main timing (default 2)")
+    parser.add_argument("--dask", action="store_true", help="also time the sweep on a two-worker dask LocalCluster")
+    parser.add_argument("--sample", type=int, default=3, help="decision variants per task timed with a rerun (default 3)")
     args = parser.parse_args()
     pipeline = load_pipeline(REPO)
     claims = robustness.swept_claims(pipeline, load_registry(REPO, pipeline))
     root = str(pipeline.root)
+    base = {name: {**pipeline.step(name).defaults(), **read_results(REPO, name).get("parameters", {})}
+            for name in [*claims, robustness.EVIDENCE_STEP]}
+    grids, tasks = robustness.plan(pipeline, claims, base)
     robustness._state(root)  # load the inputs once, outside the timings
+    state = robustness._state(root)
+    per_step = {}
+    for name in claims:
+        robustness.evaluate(root, name, {}, [{}])  # warm: a first call imports what the analysis needs
+        per_step[name], _ = timed(robustness.evaluate, root, name, {}, [{}])
+    base_time = sum(per_step.values())
+    rows = [("baseline: each swept step's analysis once", base_time, f"{len(claims)} analyses")]
 
-    def baseline():
-        return [robustness.evaluate(root, step, {}) for step in claims]
+    def rerun_evidence(decision: dict) -> None:
+        """An evidence variant without decisions apart: every step that needs the evidence step reruns its analysis
+        (as `scs run -p evidence.<name>=<value>` would), then the claims of outside data are decided."""
+        for name in robustness.ANALYSES:
+            if name in state["results"]:
+                step = pipeline.step(name)
+                parameters = {**step.defaults(), **state["results"][name].get("parameters", {})}
+                robustness.ANALYSES[name](*state["inputs"][name], **step.analysis_parameters(parameters))
+        robustness.evaluate(root, robustness.EVIDENCE_STEP, {}, [decision])
 
-    base, _ = timed(baseline)
-    step = pipeline.step(robustness.EVIDENCE_STEP)
-    decision_tasks = [(robustness.EVIDENCE_STEP, o) for o in robustness.variants(step, 64)]
-    decided, outcomes = timed(lambda: [robustness.evaluate(root, s, o) for s, o in decision_tasks])
-    rows = [("baseline: each swept step's analysis once", base, f"{len(claims)} analyses")]
-    rows.append(("decisions: every evidence variant, in process", decided,
-                 f"{len(decision_tasks)} variants, {sum(len(o[1]) for o in outcomes)} verdicts, 0 analyses"))
-    sweep, result = timed(robustness.analyse, REPO, max_grid=64, workers=args.workers)
-    rows.append((f"sweep on {args.workers} loky processes", sweep,
-                 f"{result['variants']} variants, {result['analyses_run']} analyses, {result['verdicts_evaluated']} verdicts"))
+    rerun = 0.0  # every variant rerunning its analyses, timed on a sample of each task's variants and scaled
+    for name, analysis, decisions in tasks:
+        sample = decisions[:args.sample]
+        if name == robustness.EVIDENCE_STEP:
+            seconds = sum(timed(rerun_evidence, d)[0] for d in sample)
+        else:
+            seconds = sum(timed(robustness.evaluate, root, name, {**analysis, **d}, [d])[0] for d in sample)
+        rerun += seconds / len(sample) * len(decisions)
+    total = sum(len(g["rows"]) for g in grids.values())
+    rows.append(("rerun every analysis per variant, 1 process (scaled from samples)", rerun, f"{total} variants"))
+    results = {}
+    for workers in sorted({1, args.workers}):
+        seconds, result = timed(robustness.analyse, REPO, workers=workers)
+        results[workers] = result
+        rows.append((f"decisions apart, full grids, {workers} loky worker(s)", seconds,
+                     f"{result['variants']} variants, {result['analyses_run']} analyses, "
+                     f"{result['verdicts_evaluated']} verdicts; {rerun / seconds:.1f} x faster than rerunning"))
     if args.dask:
-        import os
-
         os.environ[robustness.BACKEND_VARIABLE] = "dask"
-        dask_time, dask_result = timed(robustness.analyse, REPO, max_grid=64, workers=args.workers)
-        same = dask_result["claims"] == result["claims"]
-        rows.append((f"sweep on a dask LocalCluster of {args.workers}", dask_time,
-                     f"same verdicts as loky: {same}"))
+        seconds, result = timed(robustness.analyse, REPO, workers=2)
+        os.environ.pop(robustness.BACKEND_VARIABLE)
+        same = result["claims"] == results[args.workers]["claims"] and result["grids"] == results[args.workers]["grids"]
+        rows.append(("decisions apart on a two-worker dask LocalCluster", seconds, f"same verdicts as loky: {same}"))
+    alike = [t for t in tasks if t[0] == robustness.EVIDENCE_STEP]  # tasks of equal size: N, 2N, 4N variants
+    step = max(1, len(alike) // 4)
+    for size in (step, 2 * step, 4 * step):
+        chosen = alike[:size]
+        seconds, _ = timed(robustness.run_tasks, root, chosen, args.workers, backend="loky", log=lambda _: None)
+        rows.append((f"{sum(len(t[2]) for t in chosen)} evidence variants ({size} tasks) on {args.workers} loky workers",
+                     seconds, "warm workers"))
     width = max(len(r[0]) for r in rows)
     for label, seconds, note in rows:
-        print(f"{label:<{width}}  {seconds:7.2f} s  {seconds / base:6.2f} x baseline  ({note})")
+        print(f"{label:<{width}}  {seconds:7.2f} s  {seconds / base_time:8.1f} x baseline  ({note})")
+    print("per-step analysis (one run, with its verdicts): " +
+          ", ".join(f"{name} {seconds:.3f} s" for name, seconds in per_step.items()))
     return 0
 
 

@@ -100,10 +100,12 @@ def real_chain(tmp_path_factory):
 
 
 def step_defaults(step: str) -> dict:
-    """The default parameters of a step of the real pipeline.yaml (the one place they are declared)."""
+    """The default parameters a step's analysis takes, from the real pipeline.yaml (the one place they are declared):
+    every parameter but the decisions, which only a verdict rule reads."""
     from scs_compendium.engine.spec import load_pipeline
 
-    return load_pipeline(REPO).step(step).defaults()
+    declared = load_pipeline(REPO).step(step)
+    return declared.analysis_parameters(declared.defaults())
 
 
 def files_outside(around: Path, project: Path) -> dict[str, str]:

@@ -27,6 +27,7 @@ STAGING = "build/.staging"
 EXECUTED = "build/notebooks"
 LOCK = "build/.scs-run.lock"
 VALIDATION_CACHE = "build/.cache/datapackage-valid.json"
+CODE_CACHE = "build/.cache/code-index.json"  # what each module imports, and its hash without ignored functions, by content
 CLAIMS_REPORT = "build/claims"  # .json, .md and .html
 FIGURES_DIR = "figures"
 PAPER_BUILD_DIR = "paper/_build"

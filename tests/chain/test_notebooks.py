@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import difflib
 import json
+import math
 import re
 from pathlib import Path
 
@@ -177,15 +178,26 @@ def test_project_root_is_found_from_any_working_directory(tmp_path, monkeypatch)
 
 
 def test_notebooks_run_interactively_top_to_bottom(real_chain, tmp_path, monkeypatch):
-    """As a student runs them: nbclient (not papermill), defaults, from another working directory."""
+    """As a student runs them: nbclient (not papermill), defaults, from another working directory. Two at a time
+    (each reads the results the chain wrote; the longest, robustness, first), as two students would."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from nbclient import NotebookClient
 
     monkeypatch.setenv("SCS_PROJECT_ROOT", str(real_chain))
     monkeypatch.delenv("SCS_STAGING_DIR", raising=False)
     monkeypatch.delenv("SCS_STEP", raising=False)
-    for step in STEPS:
+
+    def execute(step):
         nb = nbformat.read(real_chain / step.notebook, as_version=4)
         NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+        return nb
+
+    first = sorted(STEPS, key=lambda s: s.name != "robustness")
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        executed = dict(zip([s.name for s in first], pool.map(execute, first)))
+    for step in STEPS:
+        nb = executed[step.name]
         errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert errors == [], step.name
         rendered = nb.cells[-1].outputs[0]["data"]["text/markdown"]  # the findings, rendered from the results
@@ -204,13 +216,26 @@ def test_robustness_sweeps_the_claims_and_the_report_shows_it(real_chain):
     values = json.loads((real_chain / "build/results/robustness.json").read_text())["values"]
     swept = values["claims"]
     assert sum(entry["variants"] >= 3 for entry in swept.values()) >= 15
-    assert values["counts"]["fragile"] == len(values["fragile"]) == sum(bool(e["flips"]) for e in swept.values())
+    assert values["counts"]["fragile"] == len(values["fragile"]) == sum(bool(e["changed"]) for e in swept.values())
+    pipeline = load_pipeline(real_chain)
+    for name, grid in values["grids"].items():  # every variant of every full grid, and how many analyses ran
+        sweeps = [len(p.sweep) for p in pipeline.step(name).parameters.values() if p.sweep]
+        assert len(grid["rows"]) == math.prod(sweeps) and all(len(v) == len(grid["rows"]) for v in grid["verdicts"].values())
+    assert values["variants"] == sum(len(g["rows"]) for g in values["grids"].values())
+    assert values["analyses_run"] == sum(g["analyses_run"] for g in values["grids"].values()) < values["variants"] / 5
+    assert all(e["share"] == e["agree"] / e["variants"] for e in swept.values())
     rows = {r["id"]: r for r in json.loads((real_chain / "build/claims.json").read_text())["claims"]}
     for claim_id, entry in swept.items():
         assert rows[claim_id]["robustness"]["text"] == entry["text"]
-        assert entry["text"].startswith("fragile (" if entry["flips"] else "robust (")
-    assert (real_chain / "figures/robustness.png").is_file()
-    assert 'data-robustness="fragile"' in (real_chain / "build/claims.html").read_text()
+        assert entry["text"].startswith("fragile (" if entry["changed"] else "robust (")
+        assert rows[claim_id]["robustness"]["share"] == entry["share"]
+    assert (real_chain / "figures/robustness.png").is_file() and (real_chain / "figures/robustness_curves.png").is_file()
+    assert values["grids"]["scholarship"]["thresholds"]["s3-western-hardly-economic"] == ["hardly_threshold"]
+    table = {(r["parameter"], str(r["value"])): r for r in values["decision_table"] if r["step"] == "scholarship"}
+    assert "s3-western-hardly-economic" in table[("hardly_threshold", "0.1")]["claims"]
+    assert table[("hardly_threshold", "0.3")]["changed"] == 0
+    html = (real_chain / "build/claims.html").read_text()
+    assert 'data-robustness="fragile"' in html and html.count('why these ranges: ') == values["counts"]["fragile"]
 
 
 def test_every_executed_notebook_shows_each_figure_its_step_saves(real_chain):
@@ -252,3 +277,44 @@ def test_the_report_carries_every_argument_with_its_premises_and_their_verdicts(
         for premise in argument["premises"]:
             assert premise["role"] in ("for", "against") and premise["verdict"] == verdicts[premise["claim"]]
         assert argument["support"]["premises"] == sum(p["role"] == "for" for p in argument["premises"])
+
+
+def test_the_sweep_on_a_two_worker_local_cluster_equals_the_local_run(real_chain):
+    """The real sweep's tasks (a step with analyses and decisions, and evidence decisions) on loky and on a
+    dask.distributed LocalCluster of two worker processes: the same verdicts, numbers and analyses run."""
+    from scs_compendium import robustness
+    from scs_compendium.engine.store import read_results
+
+    pipeline = load_pipeline(real_chain)
+    claims = robustness.swept_claims(pipeline, load_registry(real_chain, pipeline))
+    base = {name: {**pipeline.step(name).defaults(), **read_results(real_chain, name)["parameters"]}
+            for name in [*claims, "evidence"]}
+    _, tasks = robustness.plan(pipeline, claims, base)
+    chosen = [t for t in tasks if t[0] == "blacklist_rates"][:4] + [t for t in tasks if t[0] == "evidence"][:2]
+    local = robustness.run_tasks(str(real_chain), chosen, 1, backend="loky")
+    cluster = robustness.run_tasks(str(real_chain), chosen, 2, backend="dask")
+    assert cluster == local
+    assert [ran for _, _, ran in local] == [1, 1, 1, 1, 0, 0] and all(len(v) == len(t[2]) for (v, _, _), t in zip(local, chosen))
+
+
+def test_robustness_is_relative_to_the_parameters_the_run_used(real_chain):
+    """A run with hardly_threshold = 0.1 gives 'inconsistent': its sweep compares with that verdict, so no text says
+    'inconsistent when hardly_threshold = 0.1' (what a grid centred on the declared default says)."""
+    from scs_compendium import robustness
+    from scs_compendium.engine.store import read_results
+
+    pipeline = load_pipeline(real_chain)
+    claims = robustness.swept_claims(pipeline, load_registry(real_chain, pipeline))
+    chosen = {"scholarship": claims["scholarship"]}
+
+    def sweep(run_with: dict) -> dict:
+        base = {"scholarship": {**pipeline.step("scholarship").defaults(),
+                                **read_results(real_chain, "scholarship")["parameters"], **run_with}}
+        grids, tasks = robustness.plan(pipeline, chosen, base, evidence=False)
+        outcomes = [robustness.evaluate(str(real_chain), *task) for task in tasks]
+        return robustness.summarise_grids(pipeline, grids, tasks, outcomes, base)["claims"]["s3-western-hardly-economic"]
+
+    declared, strict = sweep({}), sweep({"hardly_threshold": 0.1})
+    assert declared["default"] == "consistent" and "inconsistent when hardly_threshold = 0.1" in declared["text"]
+    assert strict["default"] == "inconsistent" and "hardly_threshold = 0.1" not in strict["text"]
+    assert re.search(r"[:;] consistent when hardly_threshold = ", strict["text"]) and strict["agree"] == declared["variants"] - declared["agree"]

@@ -127,7 +127,9 @@ def test_analyse_takes_exactly_the_declared_parameters_without_defaults(step):
     module = importlib.import_module(module_of(step))
     signature = inspect.signature(module.analyse)
     keyword_only = {n for n, p in signature.parameters.items() if p.kind is p.KEYWORD_ONLY}
-    assert keyword_only == set(step.parameters), "analyse() must take exactly the step's parameters, keyword-only"
+    # a decision (role: decision) only a verdict rule reads; the evidence step's analyse() is that rule itself
+    expected = set(step.parameters) if step.name == "evidence" else set(step.analysis_parameters(step.defaults()))
+    assert keyword_only == expected, "analyse() must take exactly the step's analysis parameters, keyword-only"
     defaults = [n for n, p in signature.parameters.items() if p.default is not p.empty]
     assert defaults == [], f"analyse() has defaults of its own for {defaults}; pipeline.yaml holds them"
 
@@ -139,7 +141,9 @@ def test_notebook_takes_its_parameters_on_one_path(step):
     calls = [n for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Call)
              and getattr(n.func, "attr", getattr(n.func, "id", None)) == "analyse"]
     assert len(calls) == 1, "one call of analyse()"
-    assert [ast.unparse(k.value) for k in calls[0].keywords] == ["ctx.parameters"] and calls[0].keywords[0].arg is None
+    expected = "ctx.analysis_parameters" if any(p.role == "decision" for p in step.parameters.values()) \
+        and step.name != "evidence" else "ctx.parameters"  # a step with decisions hands its analysis only the rest
+    assert [ast.unparse(k.value) for k in calls[0].keywords] == [expected] and calls[0].keywords[0].arg is None
 
 
 def fresh_manifest(planner: Planner, pipeline) -> dict:

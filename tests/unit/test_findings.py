@@ -42,15 +42,16 @@ def test_scholarship_findings_follow_first_year(china):
     default, recent = (run(sch, citations, codebook, china, first_year=year) for year in (2000, 2020))
     assert recent["works"] < default["works"] and recent["years"]["first"] >= 2020
     for analysis in (default, recent):
-        text = sch.findings(analysis)
+        text = sch.findings(analysis, 0.25)
         low, high = analysis["settings"]["year_range"]
         assert f"cites {analysis['works']} Western works of the chosen roles published {low}-{high}" in text
         assert f"date from {analysis['years']['first']} to {analysis['years']['last']}" in text
         assert all(work in text for work in analysis["works_in_two_roles"])
-        below = analysis["economic"]["ci_high"] < analysis["settings"]["hardly_threshold"]
+        below = analysis["economic"]["ci_high"] < 0.25
         assert ("the interval lies below" in text) == below
-    assert sch.findings(default) != sch.findings(recent)
-    assert "works in two roles: none" in sch.findings(recent)
+        assert "the 25% under which" in text and "the 10% under which" in sch.findings(analysis, 0.1)
+    assert sch.findings(default, 0.25) != sch.findings(recent, 0.25)
+    assert "works in two roles: none" in sch.findings(recent, 0.25)
 
 
 def test_media_findings_follow_what_counts_as_a_few_years():

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
+
+import math
 
 import pytest
 
 from scs_compendium import robustness
 from scs_compendium.claims import load_registry
 from scs_compendium.engine.spec import Parameter, Step, load_pipeline
-from scs_compendium.errors import SpecError
+from scs_compendium.errors import ParameterError, SpecError
 
 THRESHOLD_KEYS = ("tolerance", "tolerance_years", "decimals", "below", "above", "at_least")
 
@@ -20,13 +23,15 @@ def toy_step(**sweeps) -> Step:
     return Step("toy", "toy", "notebooks/toy.ipynb", None, parameters, (), (), ())
 
 
-def test_variants_take_each_parameter_alone_then_the_small_grid():
+def test_the_grid_is_the_full_cross_product_analysis_parameters_first_and_holds_the_run():
     step = toy_step(t=(0.2, [0.1, 0.2, 0.3]), u=(1.0, [1.0, 2.0]))
-    found = robustness.variants(step, max_grid=64)
-    alone = [v for v in found if len(v) == 1]
-    assert alone == [{"t": 0.1}, {"t": 0.3}, {"u": 2.0}]  # the default itself is not a variant
-    assert [v for v in found if len(v) == 2] == [{"t": 0.1, "u": 2.0}, {"t": 0.3, "u": 2.0}]
-    assert robustness.variants(step, max_grid=5) == alone  # the grid (6 points) is too large
+    names, rows = robustness.grid(step, step.defaults())
+    assert names == ["t", "u"] and len(rows) == 6 and (0.2, 1.0) in rows  # no size cut; the run is a point
+    names, rows = robustness.grid(step, {"t": 0.25, "u": 1.0})  # a value the run used outside its sweep joins it
+    assert len(rows) == 8 and (0.25, 1.0) in rows
+    decided = toy_step(t=(0.2, [0.1, 0.2]), u=(1.0, [1.0, 2.0]))
+    decided.parameters["t"] = replace(decided.parameters["t"], role="decision")
+    assert robustness.grid(decided, decided.defaults())[0] == ["u", "t"]
 
 
 def toy_verdict(parameters: dict) -> str:
@@ -36,14 +41,19 @@ def toy_verdict(parameters: dict) -> str:
 
 def test_flip_points_known_by_construction_are_found_and_described():
     step = toy_step(t=(0.2, [0.1, 0.2, 0.3, 0.4]))
-    results = [(overrides, {"c": toy_verdict({**step.defaults(), **overrides})})
-               for overrides in robustness.variants(step, 64)]
+    names, rows = robustness.grid(step, step.defaults())
+    results = [({n: v for n, v in zip(names, row) if v != step.defaults()[n]}, {"c": toy_verdict(dict(zip(names, row)))})
+               for row in rows]
     summary = robustness.summarise({"c": toy_verdict(step.defaults())}, results)["c"]
-    assert (summary["variants"], summary["agree"]) == (4, 2)
+    assert (summary["variants"], summary["agree"], summary["changed"]) == (4, 2, 2)
     assert [f["parameters"] for f in summary["flips"]] == [{"t": 0.3}, {"t": 0.4}]
     assert robustness.describe(summary) == "fragile (2/4: inconsistent when t = 0.3 or 0.4)"
-    steady = robustness.summarise({"c": "consistent"}, [({"t": 0.1}, {"c": "consistent"})])["c"]
+    steady = robustness.summarise({"c": "consistent"}, [({}, {"c": "consistent"}), ({"t": 0.1}, {"c": "consistent"})])["c"]
     assert robustness.describe(steady) == "robust (2/2)"
+    minority = robustness.summarise({"c": "consistent"}, [({}, {"c": "consistent"}), ({"t": 0.1, "u": 1}, {"c": "x"}),
+                                                          ({"t": 0.3, "u": 1}, {"c": "x"})])["c"]
+    assert robustness.describe(minority) == ("fragile (1/3: 2 combinations of parameters; the run's verdict is the "
+                                             "minority of its grid)")
 
 
 def test_claims_that_wait_for_data_are_not_swept():
@@ -68,8 +78,47 @@ def test_every_threshold_a_verdict_rule_uses_has_a_declared_range():
 def test_at_least_twelve_claims_are_swept_over_three_variants_or_more():
     pipeline = load_pipeline()
     claims = robustness.swept_claims(pipeline, load_registry(pipeline=pipeline))
-    counts = {c.id: 1 + len(robustness.variants(pipeline.step(step), 64)) for step, cs in claims.items() for c in cs}
+    counts = {c.id: len(robustness.grid(pipeline.step(step), pipeline.step(step).defaults())[1])
+              for step, cs in claims.items() for c in cs}
     assert sum(n >= 3 for n in counts.values()) >= 12
+
+
+def test_the_plan_runs_each_distinct_set_of_analysis_parameters_once():
+    pipeline = load_pipeline()
+    claims = robustness.swept_claims(pipeline, load_registry(pipeline=pipeline))
+    base = {name: pipeline.step(name).defaults() for name in [*claims, "evidence"]}
+    grids, tasks = robustness.plan(pipeline, claims, base)
+    for name, grid in grids.items():
+        sweeps = [len(p.sweep) for p in pipeline.step(name).parameters.values() if p.sweep]
+        assert len(grid["rows"]) == math.prod(sweeps)  # the full grid, no size cut
+        mine = [t for t in tasks if t[0] == name]
+        assert sum(len(t[2]) for t in mine) == len(grid["rows"])
+        analysis = [n for n in grid["names"] if pipeline.step(name).parameters[n].role == "analysis"]
+        if analysis:  # one task (one run of analyse()) per distinct set of analysis parameters
+            assert len(mine) == len({repr(sorted(t[1].items(), key=str)) for t in mine}) == \
+                math.prod(len(pipeline.step(name).parameters[n].sweep) for n in analysis)
+    assert len(grids["blacklist_rates"]["rows"]) == 72 and len([t for t in tasks if t[0] == "blacklist_rates"]) == 12
+    assert all(t[1] == {} for t in tasks if t[0] == "evidence")  # the evidence rule's decisions rerun no analysis
+
+
+def test_a_decision_that_the_analysis_reads_is_refused_with_the_parameter_named(monkeypatch):
+    pipeline = load_pipeline()
+    step = pipeline.step("blacklist_rates")
+    changed = {**step.parameters, "max_gap_years": replace(step.parameters["max_gap_years"], role="decision")}
+    monkeypatch.setitem(pipeline.steps, "blacklist_rates", replace(step, parameters=changed))
+    with pytest.raises(SpecError, match="step 'blacklist_rates', parameter 'max_gap_years' is declared 'role: decision', "
+                                        r"but blacklist_rates.analyse\(\) takes it"):
+        robustness.check_decisions(pipeline)
+    robustness.check_decisions(load_pipeline())  # the declared pipeline passes
+
+
+def test_a_role_other_than_analysis_or_decision_is_refused(toy_fresh):
+    spec = toy_fresh / "pipeline.yaml"
+    spec.write_text(spec.read_text().replace(
+        "      n: {type: int, default: 2, doc: a whole number}",
+        "      n: {type: int, default: 2, doc: a whole number, role: threshold}"))
+    with pytest.raises(SpecError, match="role 'threshold' is not one of"):
+        load_pipeline(toy_fresh)
 
 
 @pytest.mark.parametrize(("sweep", "message"), [
@@ -110,9 +159,18 @@ def test_the_sweep_engine_gives_the_same_results_on_loky_and_on_a_dask_cluster_o
     assert local == cluster == [({"x": x}, {"s": str(x * x)}, 1) for x in range(12)]
 
 
+def test_an_unreachable_scheduler_is_refused_with_its_address_before_any_task_runs(monkeypatch):
+    monkeypatch.setattr(robustness, "SCHEDULER_TIMEOUT", "2s")  # nothing listens there: no need to wait longer
+    ran = []
+    with pytest.raises(ParameterError, match="SCS_DASK_SCHEDULER='tcp://127.0.0.1:9': no dask scheduler answers"):
+        robustness.run_tasks(".", [("s", {})], 1, backend="dask", scheduler="tcp://127.0.0.1:9",
+                             function=lambda *a: ran.append(a))
+    assert ran == []
+
+
 def test_an_unknown_sweep_backend_is_refused_with_the_variable_named(monkeypatch):
     monkeypatch.setenv(robustness.BACKEND_VARIABLE, "spark")
-    with pytest.raises(ValueError, match="SCS_SWEEP_BACKEND='spark': expected 'loky' or 'dask'"):
+    with pytest.raises(ParameterError, match="SCS_SWEEP_BACKEND='spark': expected 'loky' or 'dask'"):
         robustness.run_tasks(".", [("s", {})], 1, function=square_task)
 
 

@@ -198,14 +198,13 @@ def analyse(
     claim_years: list[str],
     definitions: list[str],
     bases: list[str],
-    population_decimals: int,
-    entity_decimals: int,
     max_gap_years: float,
 ) -> dict:
     """Every rate by definition, base and year; those of the years footnote 66 speaks of apart.
 
-    `definitions` and `bases` choose what the figure shows; the claims read every definition, rounded to
-    `population_decimals` or `entity_decimals` as the article may have rounded (data/claims.yaml)."""
+    `definitions` and `bases` choose what the figure shows; the claims read every definition, rounded to the
+    decisions `population_decimals` or `entity_decimals` as the article may have rounded (data/claims.yaml: only
+    the verdict rule reads them)."""
     article = article_figures(reported)
     claim_years = [str(y) for y in claim_years]
     pop = population_rates(counts, population, max_gap_years)
@@ -231,7 +230,6 @@ def analyse(
         "trustworthy_in_claim_years": {f"{r.year}, {r.base.replace('_', ' ')}": 100 - r.percent for r in stock},
         "article": article,
         "settings": {"claim_years": claim_years, "definitions": list(definitions), "bases": list(bases),
-                     "population_decimals": population_decimals, "entity_decimals": entity_decimals,
                      "max_gap_years": max_gap_years},
     }
 

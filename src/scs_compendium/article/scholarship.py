@@ -24,7 +24,7 @@ def per_footnote_counts(citations: pd.DataFrame) -> dict[int, int]:
 
 
 def analyse(citations: pd.DataFrame, codebook: pd.DataFrame, china: dict | None, *, roles: list[str],
-            first_year: int, last_year: int, hardly_threshold: float, confidence_level: float, grouping: str) -> dict:
+            first_year: int, last_year: int, confidence_level: float, grouping: str) -> dict:
     """Shares of the Western-language literature by role and lens, and its years.
 
     `grouping` sets how the works are counted for the figure: by `role`, by the article's three
@@ -80,8 +80,8 @@ def analyse(citations: pd.DataFrame, codebook: pd.DataFrame, china: dict | None,
         "china": {short_label(c["label"]): c["economic"]["min_share"] for c in china["corpora"].values()} if china else {},
         "strands": strands,
         "political_lens": political_lens,
-        "settings": {"roles": roles, "year_range": [low, high], "hardly_threshold": hardly_threshold,
-                     "confidence_level": confidence_level, "grouping": grouping},
+        "settings": {"roles": roles, "year_range": [low, high], "confidence_level": confidence_level,
+                     "grouping": grouping},
     }
 
 
@@ -96,13 +96,14 @@ def role_table(analysis: dict, codebook: pd.DataFrame) -> pd.DataFrame:
     ])
 
 
-def findings(analysis: dict) -> str:
-    """What the coded citations show, as Markdown rendered from the analysis (never typed)."""
+def findings(analysis: dict, hardly_threshold: float) -> str:
+    """What the coded citations show, as Markdown rendered from the analysis (never typed), against the decision
+    `hardly_threshold` (a threshold only the verdict rule reads: the analysis never takes it)."""
     from ..outputs.style import escape_markdown as esc
 
     settings, years, econ = analysis["settings"], analysis["years"], analysis["economic"]
     low, high = settings["year_range"]
-    level, hardly = settings["confidence_level"], settings["hardly_threshold"]
+    level, hardly = settings["confidence_level"], hardly_threshold
     two = ", ".join(esc(work) for work in analysis["works_in_two_roles"]) or "none"
     strands = ", ".join(f"{n} {strand}" for strand, n in analysis["strands"].items())
     below = econ["ci_high"] < hardly

@@ -15,7 +15,7 @@ from ..engine.spec import Pipeline, load_pipeline
 from ..engine.store import lookup, read_checked_results
 from ..errors import ClaimsError
 from ..paths import results_file
-from ..sources.datapackage import load_descriptor, sources_text
+from ..sources.datapackage import descriptor_version, shared_descriptor, sources_text
 from ..sources.evidence import Evidence, has_evidence, load_evidence
 from .evidence import (CONFLICTING, CONTRADICTED, DEPENDS, PARTLY, SUPPORTED, UNDECIDED, Decisions, PartResult,
                        claim_verdict, decide_read_part, sources_block)
@@ -146,7 +146,7 @@ def assess(claim: Claim, pipeline: Pipeline, results: dict[str, dict] | None = N
     evidence = evidence or load_evidence(pipeline.root)
     decisions = Decisions.of(results[EVIDENCE_STEP]["parameters"] if EVIDENCE_STEP in results
                              else pipeline.step(EVIDENCE_STEP).defaults())
-    rows = [r for r in evidence.final_rows() if r.claim == claim.id]
+    rows = evidence.final_rows_of(claim.id)
     parts, readings, used = [], [], {}
     for part in claim.parts:
         if part.computed:
@@ -180,15 +180,19 @@ def _assess_rule(claim: Claim, values: dict, parameters: dict, sources: list[str
     return Assessment(claim, verdict_of[overall], why, None, sources, readings)
 
 
+_STEP_SOURCES: dict[tuple, list[str]] = {}  # (root, step, its inputs, the descriptor file's version) -> citations
+
+
 def step_sources(pipeline: Pipeline, step: str) -> list[str]:
-    """Citations of the data tables a step reads (from the data package)."""
-    inputs = set(pipeline.step(step).inputs)
-    descriptor = load_descriptor(pipeline.root)
-    return [
-        sources_text(resource["name"], pipeline.root)
-        for resource in descriptor.get("resources", [])
-        if f"data/{resource['path']}" in inputs
-    ]
+    """Citations of the data tables a step reads (from the data package; computed once per parsed descriptor)."""
+    inputs = pipeline.step(step).inputs
+    key = (str(pipeline.root), step, inputs, descriptor_version(pipeline.root))
+    if key not in _STEP_SOURCES:
+        descriptor = shared_descriptor(pipeline.root)
+        _STEP_SOURCES[key] = [sources_text(resource["name"], pipeline.root)
+                              for resource in descriptor.get("resources", [])
+                              if f"data/{resource['path']}" in set(inputs)]
+    return list(_STEP_SOURCES[key])
 
 
 def assess_all(pipeline: Pipeline, evidence: Evidence | None = None) -> list[Assessment]:

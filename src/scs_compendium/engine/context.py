@@ -62,6 +62,11 @@ class StepContext:
         path = self.root / relpath
         return sha256_file(path) if path.is_file() else "missing"
 
+    @property
+    def analysis_parameters(self) -> dict[str, Any]:
+        """The parameters the step's analysis takes: all but its decisions (`role: decision`: only a rule reads them)."""
+        return self.step.analysis_parameters(self.parameters)
+
     def path(self, relpath: str) -> Path:
         """Where an output (relative to the project root) is written."""
         return self.output_root / relpath

@@ -25,7 +25,7 @@ from ..errors import CompendiumError
 from ..paths import MANIFEST
 from .procs import notebook_state
 from .spec import Pipeline, Step
-from .store import canonical, read_results, sha256_file, sha256_text
+from .store import canonical, read_results, sha256_bytes, sha256_file, sha256_text
 
 
 @dataclass
@@ -66,11 +66,18 @@ def _hash_or_missing(path: Path) -> str:
     return sha256_file(path) if path.is_file() else "missing"
 
 
-def _hash_without(path: Path, ignores: tuple[str, ...]) -> str:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+def _hash_without(path: Path, ignores: tuple[str, ...], cache: dict | None = None) -> str:
+    data = path.read_bytes()
+    key = f"without:{sha256_bytes(data)}:{','.join(ignores)}"
+    if cache is not None and key in cache:
+        return cache[key]
+    tree = ast.parse(data.decode("utf-8"))
     tree.body = [node for node in tree.body if not (isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
                                                     and any(fnmatch(node.name, pattern) for pattern in ignores))]
-    return sha256_text(ast.unparse(tree))
+    found = sha256_text(ast.unparse(tree))
+    if cache is not None:
+        cache[key] = found
+    return found
 
 
 def notebook_code(notebook: Path) -> str:
@@ -110,8 +117,11 @@ def imported_names(source: str, package: str = "") -> set[str]:
 class CodeIndex:
     """The Python modules under the source roots, and the files each notebook reaches."""
 
-    def __init__(self, root: Path, sources: tuple[str, ...], engine: tuple[str, ...]):
+    def __init__(self, root: Path, sources: tuple[str, ...], engine: tuple[str, ...], cache: dict | None = None):
         self.root = root
+        # Parsing is the slow part of a fingerprint: what a file imports, and its hash without ignored functions,
+        # are kept by the hash of its bytes (given by the caller, who may keep them between runs; never stale).
+        self.cache = cache if cache is not None else {}
         self.modules: dict[str, Path] = {}
         for src in sources:
             for path in _files(root, (src,), (".py",)):
@@ -126,7 +136,11 @@ class CodeIndex:
     def _imports(self, module: str) -> frozenset[str]:
         path = self.modules[module]
         package = module if path.name == "__init__.py" else module.rpartition(".")[0]
-        return frozenset(self._known(imported_names(path.read_text(encoding="utf-8"), package)))
+        data = path.read_bytes()
+        key = f"imports:{sha256_bytes(data)}:{package}"
+        if key not in self.cache:
+            self.cache[key] = sorted(imported_names(data.decode("utf-8"), package))
+        return frozenset(self._known(set(self.cache[key])))
 
     def _known(self, names: set[str]) -> set[str]:
         """The names that are modules here, with the packages that hold them (importing runs their __init__)."""
@@ -154,17 +168,17 @@ class CodeIndex:
         functions whose names match (e.g. `plot_*`, which cannot change a step's results)."""
         engine = set(self.engine)
         files = sorted(engine | set(self.reached(notebook)))
-        return {str(p.relative_to(self.root)): (_hash_without(p, ignores) if ignores and p not in engine
+        return {str(p.relative_to(self.root)): (_hash_without(p, ignores, self.cache) if ignores and p not in engine
                                                 else _hash_or_missing(p)) for p in files}
 
 
 class Planner:
     """Decides, from content hashes and the manifest, which steps of a project are stale."""
 
-    def __init__(self, pipeline: Pipeline):
+    def __init__(self, pipeline: Pipeline, cache: dict | None = None):
         self.pipeline = pipeline
         self.root = pipeline.root
-        self.code = CodeIndex(self.root, pipeline.sources, pipeline.engine)
+        self.code = CodeIndex(self.root, pipeline.sources, pipeline.engine, cache)
         env = "\n".join(f"{p.relative_to(self.root)}:{_hash_or_missing(p)}"
                         for p in _files(self.root, pipeline.environment, None))
         self.environment_hash = sha256_text(sha256_text(env) + sys.version)

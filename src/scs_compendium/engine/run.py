@@ -27,13 +27,13 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from ..errors import CompendiumError
-from ..paths import EXECUTED, LOCK, MANIFEST, STAGING
+from ..paths import CODE_CACHE, EXECUTED, LOCK, MANIFEST, STAGING
 from .context import ENV_COMMIT, ENV_STAGING, ENV_STEP, ENV_STEP_SPEC
 from .params import resolve_parameters
 from .plan import Planner, StepPlan, load_manifest
 from .procs import Worker, describe_failure, notebook_state, stop
 from .spec import Pipeline, Step, load_pipeline
-from .store import atomic_write_json, git_commit, package_versions, publish_files
+from .store import atomic_write_json, git_commit, package_versions, publish_files, read_cache
 
 # A hook takes the pipeline and may return a line to log.
 Hook = Callable[[Pipeline], "str | None"]
@@ -61,7 +61,9 @@ class Runner:
         self.pipeline: Pipeline = load_pipeline(root)
         self.root = self.pipeline.root
         self.log = log or (lambda line: print(line, flush=True))
-        self.planner = Planner(self.pipeline)
+        self._code_cache = read_cache(self.root / CODE_CACHE)
+        self._cached = len(self._code_cache)
+        self.planner = Planner(self.pipeline, self._code_cache)
         self.checks = list(checks)  # run before any kernel starts; they raise to stop the run
         self.after_success = list(after_success)  # run under the lock after a run in which every step succeeded
 
@@ -71,7 +73,24 @@ class Runner:
         """What a run would do, without running anything."""
         selected = self.select(targets)
         parameters = resolve_parameters(self.pipeline, selected, overrides)
-        return self.planner.plan(selected, parameters, self._forced(selected, targets, force))
+        try:
+            return self.planner.plan(selected, parameters, self._forced(selected, targets, force))
+        finally:
+            self._keep_code_cache()
+
+    def _read_packages(self) -> dict:
+        self._packages = package_versions(self.root)
+        return self._packages
+
+    def _keep_code_cache(self) -> None:
+        """Keep what planning parsed for the next run (only when something new was parsed; never required)."""
+        try:
+            if len(self._code_cache) != self._cached:  # a cache of many old files is dropped
+                (self.root / CODE_CACHE).parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_json(self.root / CODE_CACHE, self._code_cache if len(self._code_cache) < 5000 else {})
+                self._cached = len(self._code_cache)
+        except OSError:
+            pass  # a read-only build/ only costs the parsing next time
 
     @staticmethod
     def _forced(selected: list[str], targets: list[str] | None, force: bool) -> set[str]:
@@ -101,6 +120,7 @@ class Runner:
         jobs = jobs or os.cpu_count() or 1
         with self._lock():
             outcome = self._run_locked(selected, targets, parameters, jobs, force)
+            self._keep_code_cache()
             if outcome.ok:
                 self._hooks(self.after_success)
         return outcome
@@ -150,7 +170,7 @@ class Runner:
         manifest = load_manifest(self.root)
         self._clear_leftovers(manifest)
         commit = git_commit(self.root)
-        self._packages = package_versions(self.root)
+        self._packages: dict | None = None  # read when a step first runs (a run with nothing to do never needs them)
         pending = list(selected)
         ready: list[str] = []  # stale steps whose upstream steps are done, waiting for a free job
         done: set[str] = set()
@@ -299,7 +319,7 @@ class Runner:
             "status": "failed",
             "parameters": parameters,
             "executed_notebook": str(executed.relative_to(self.root)),
-            "packages": self._packages,
+            "packages": self._packages if self._packages is not None else self._read_packages(),
             "python": sys.version.split()[0],
             "git_commit": commit,
             "started": _iso(started),

@@ -28,7 +28,8 @@ _TOP_KEYS = {"fingerprint", "steps", "planned"}
 _FINGERPRINT_KEYS = {"engine", "sources", "environment"}
 _STEP_KEYS = {"title", "notebook", "issue", "parameters", "inputs", "needs", "figures", "optional_figures",
               "fingerprint_ignores"}
-_PARAM_KEYS = {"type", "default", "doc", "min", "max", "choices", "sweep", "sweep_why", "not_before"}
+_PARAM_KEYS = {"type", "default", "doc", "min", "max", "choices", "sweep", "sweep_why", "not_before", "role"}
+ROLES = ("analysis", "decision")  # what a step computes with it, or only what a verdict rule reads
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,7 @@ class Parameter:
     sweep: tuple | None = None  # values a reasonable reader might choose (the robustness step evaluates them)
     sweep_why: str = ""
     not_before: str | None = None  # a date parameter that must not lie before this other date parameter
+    role: str = "analysis"  # 'decision': only a verdict rule reads it (the step's analyse() never takes it)
 
     def describe(self) -> str:
         extra = f", not before {self.not_before}" if self.not_before else ""
@@ -51,7 +53,8 @@ class Parameter:
         elif self.min is not None or self.max is not None:
             extra = f", in [{self.min}, {self.max}]"
         swept = f" Swept over {list(self.sweep)}: {self.sweep_why}." if self.sweep else ""
-        return f"{self.name} ({self.type}{extra}, default {self.default!r}): {self.doc}{swept}"
+        decision = " A decision: only the verdict rule reads it." if self.role == "decision" else ""
+        return f"{self.name} ({self.type}{extra}, default {self.default!r}): {self.doc}{swept}{decision}"
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,10 @@ class Step:
 
     def defaults(self) -> dict[str, Any]:
         return {name: p.default for name, p in self.parameters.items()}
+
+    def analysis_parameters(self, values: dict[str, Any]) -> dict[str, Any]:
+        """The values the step's analysis takes: all but its decisions (which only a verdict rule reads)."""
+        return {name: value for name, value in values.items() if self.parameters[name].role != "decision"}
 
     def to_json(self) -> dict:
         """The step as plain data, for the kernel (see :meth:`from_json`)."""
@@ -319,11 +326,15 @@ def _parse_parameter(where: str, name: str, body: Any) -> Parameter:
     sweep = body.get("sweep")
     if sweep is not None and (not isinstance(sweep, list) or len(sweep) < 2):
         raise SpecError(f"{where}: 'sweep' must list at least two values a reader might choose")
+    if body.get("role", "analysis") not in ROLES:
+        raise SpecError(f"{where}: role {body['role']!r} is not one of {list(ROLES)} (an analysis parameter changes what "
+                        "the step computes; a decision only how a verdict rule decides)")
     if sweep is not None and not body.get("sweep_why"):
         raise SpecError(f"{where}: a 'sweep' needs its 'sweep_why' (why a reasonable reader might choose these values)")
     param = Parameter(name, ptype, body.get("default"), str(body["doc"]), body.get("min"), body.get("max"), choices,
                       tuple(sweep) if sweep is not None else None, str(body.get("sweep_why", "")),
-                      str(body["not_before"]) if body.get("not_before") is not None else None)
+                      str(body["not_before"]) if body.get("not_before") is not None else None,
+                      str(body.get("role", "analysis")))
     from .params import check_value
 
     try:

@@ -117,6 +117,20 @@ def sha256_file(path: Path | str) -> str:
     return digest.hexdigest()
 
 
+def read_cache(path: Path) -> dict:
+    """A JSON object kept only to save work (missing, unreadable or not an object: empty)."""
+    try:
+        found = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def sha256_bytes(data: bytes) -> str:
+    """Content hash of bytes (hex)."""
+    return hashlib.sha256(data).hexdigest()
+
+
 def sha256_text(text: str) -> str:
     """Content hash of a string (hex)."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

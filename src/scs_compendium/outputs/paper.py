@@ -197,11 +197,16 @@ def arguments_list(resolver: Resolver) -> str:
 
 def fragile_claims(resolver: Resolver) -> str:
     """The claims whose verdict changes within the declared sweeps, as a list (from build/claims.json)."""
-    rows = [row for row in resolver.claims().values() if (row.get("robustness") or {}).get("flips")]
+    rows = [row for row in resolver.claims().values() if (row.get("robustness") or {}).get("changed")]
     if not rows:
         return "No verdict changes within the declared sweeps."
-    return "\n".join(f"- **{escape_markdown(row['id'])}** ({escape_markdown(row['verdict'])}): "
-                     f"{escape_markdown(row['statement'])} {escape_markdown(row['robustness']['text'])}." for row in rows)
+
+    def why(row: dict) -> str:
+        return "; ".join(f"{name}: {reason}" for name, reason in row["robustness"]["sweep_why"].items())
+
+    return "\n".join(f"- **{escape_markdown(row['id'])}** ({escape_markdown(row['verdict'])}, in "
+                     f"{row['robustness']['share']:.0%} of its variants): {escape_markdown(row['robustness']['text'])}. "
+                     f"Why these ranges: {escape_markdown(why(row))}." for row in rows)
 
 
 def render(root: Path | None = None, pipeline: Pipeline | None = None) -> tuple[str, list[str], set[str]]:

@@ -92,13 +92,15 @@ def build_report(root: Path | None = None, pipeline: Pipeline | None = None) -> 
 
 
 def _robustness(pipeline: Pipeline) -> dict[str, dict]:
-    """Per swept claim {variants, agree, flips, text}, from the robustness step's results when it has run."""
+    """Per swept claim {variants, agree, share, changed, minority, flips, text, sweep_why}, from the robustness step's
+    results when it has run."""
     if ROBUSTNESS not in pipeline.steps:
         return {}
     if not (pipeline.root / results_file(ROBUSTNESS)).is_file():
         return {}
     claims = read_checked_results(pipeline.root, ROBUSTNESS)["values"]["claims"]  # an edited result is refused
-    return {cid: {k: e[k] for k in ("variants", "agree", "flips", "text")} for cid, e in claims.items()}
+    keys = ("variants", "agree", "share", "changed", "minority", "flips", "text", "sweep_why")
+    return {cid: {k: e[k] for k in keys} for cid, e in claims.items()}
 
 
 def write_report(root: Path | None = None, pipeline: Pipeline | None = None) -> Path:
@@ -223,8 +225,9 @@ def render_html(rows: list[dict], pipeline: Pipeline | None = None, stamp: dict 
         robust = row.get("robustness")
         shown.append({**row, "where": where(row), "section_key": section_key(row["section"]), "links": links,
                       "sources": cited.get(row["id"], []),
-                      "robustness_class": "not swept" if not robust else "fragile" if robust["flips"] else "robust",
-                      "robustness_text": robust["text"] if robust else "not swept"})
+                      "robustness_class": "not swept" if not robust else "fragile" if robust["changed"] else "robust",
+                      "robustness_text": robust["text"] if robust else "not swept",
+                      "robustness_why": "; ".join(f"{n}: {w}" for n, w in robust["sweep_why"].items()) if robust else ""})
     arguments = {step: sum(r["step"] == step for r in rows) for step in dict.fromkeys(r["step"] for r in rows)}
     sections = sorted({r["section_key"] for r in shown}, key=lambda s: (not s[0].isdigit(), s))
     return _environment().get_template("claims.html.j2").render(

@@ -7,6 +7,7 @@ names the file, the line and the column, and says what was expected.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import warnings
@@ -29,10 +30,39 @@ _PANDAS_TYPES = {
 }
 
 
+_DESCRIPTORS: dict[str, tuple[tuple, dict]] = {}  # path -> (its size and modification time, the checked descriptor)
+
+
 def load_descriptor(root: Path | None = None) -> dict:
-    """The data package descriptor as a dict, with its required metadata checked."""
+    """The data package descriptor as a dict (a copy of its own), with its required metadata checked."""
+    return copy.deepcopy(shared_descriptor(root))
+
+
+def shared_descriptor(root: Path | None = None) -> dict:
+    """The checked descriptor, parsed once while the file is unchanged (read it, never change it)."""
     root = Path(root) if root else find_project_root()
     path = root / DATAPACKAGE
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise DataError(f"{DATAPACKAGE}: file not found") from None
+    key = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    cached = _DESCRIPTORS.get(str(path))
+    if cached and cached[0] == key:
+        return cached[1]
+    descriptor = _checked_descriptor(path)
+    _DESCRIPTORS[str(path)] = (key, descriptor)
+    return descriptor
+
+
+def descriptor_version(root: Path | None = None) -> tuple:
+    """The size, modification time and inode of the descriptor file the shared descriptor was parsed from."""
+    root = Path(root) if root else find_project_root()
+    shared_descriptor(root)
+    return _DESCRIPTORS[str(root / DATAPACKAGE)][0]
+
+
+def _checked_descriptor(path: Path) -> dict:
     try:
         descriptor = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -98,8 +128,8 @@ def _structure_problems(descriptor) -> list[str]:
 
 
 def resource_descriptor(name: str, root: Path | None = None) -> dict:
-    """The descriptor of one table, by name."""
-    descriptor = load_descriptor(root)
+    """The descriptor of one table, by name (shared: read it, never change it)."""
+    descriptor = shared_descriptor(root)
     for resource in descriptor.get("resources", []):
         if resource.get("name") == name:
             return resource
@@ -111,7 +141,7 @@ def validate(root: Path | None = None, names: list[str] | None = None, log: Call
     """Validate the named tables (default: all) against their schemas; raise on any error. A table too large,
     not text, or without rows is refused before its schema is checked (see :mod:`.table_checks`)."""
     root = Path(root) if root else find_project_root()
-    descriptor = load_descriptor(root)
+    descriptor = shared_descriptor(root)
     resources = [r for r in descriptor["resources"] if names is None or r["name"] in names]
     problems = []
     for resource in resources:
@@ -272,7 +302,7 @@ def data_fingerprint(root: Path) -> dict[str, str]:
     """Hashes of the descriptor and of every table it lists (missing files as 'missing')."""
     descriptor_path = root / DATAPACKAGE
     hashes = {DATAPACKAGE: sha256_file(descriptor_path) if descriptor_path.is_file() else "missing"}
-    for resource in load_descriptor(root).get("resources", []):
+    for resource in shared_descriptor(root).get("resources", []):
         path = root / "data" / resource["path"]
         inside = path.resolve().is_relative_to(Path(root).resolve())  # a link out of the project is never read
         hashes[f"data/{resource['path']}"] = sha256_file(path) if path.is_file() and inside else "missing"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError
-from .datapackage import load_descriptor, load_table
+from .datapackage import load_table, shared_descriptor
 from .tables import ARTICLE_SOURCE
 
 STANCES = ("supports", "partly supports", "contradicts", "silent")
@@ -98,6 +98,8 @@ class Evidence:
         """The adjudication records of one coding, by item."""
         return {a["item"]: a for a in self.adjudications if a["coding"] == coding}
 
+    _by_claim: dict = field(default_factory=dict, repr=False, compare=False)  # claim id -> its final rows (kept)
+
     def final_rows(self) -> list[Row]:
         """The rows the verdicts use: the first reading where the readings agree, the adjudication where not."""
         decided = self.adjudicated("stance")
@@ -106,6 +108,14 @@ class Evidence:
             record = decided.get("/".join(row.key))
             final.append(apply_final(row, record["final"]) if record else row)
         return final
+
+    def final_rows_of(self, claim: str) -> list[Row]:
+        """The final rows of one claim, computed once for all claims (the tables do not change once loaded)."""
+        if not self._by_claim:
+            self._by_claim[None] = []
+            for row in self.final_rows():
+                self._by_claim.setdefault(row.claim, []).append(row)
+        return list(self._by_claim.get(claim, []))
 
 
 def apply_final(row: Row, final: str) -> Row:
@@ -252,13 +262,13 @@ def load_evidence(root=None) -> Evidence:
 
 def has_evidence(root=None) -> bool:
     """Whether the project's data package declares the evidence tables (a toy project may not)."""
-    return any(r["name"] == "sources" for r in load_descriptor(root).get("resources", []))
+    return any(r["name"] == "sources" for r in shared_descriptor(root).get("resources", []))
 
 
 def table_sources(root=None) -> dict[str, set[str]]:
     """The source ids that the data tables' `source` columns (and `*_source` columns) name, with their tables."""
     found: dict[str, set[str]] = {}
-    for resource in load_descriptor(root).get("resources", []):
+    for resource in shared_descriptor(root).get("resources", []):
         if not resource["path"].startswith("raw/"):
             continue
         columns = [f["name"] for f in resource["schema"]["fields"] if f["name"] == "source" or f["name"].endswith("_source_id")]
@@ -276,7 +286,7 @@ def table_sources(root=None) -> dict[str, set[str]]:
 def check_table_quotes(sources: dict[str, Source], root=None) -> None:
     """Every data table row's `source` names rows of the sources table, and its verbatim `quote` occurs in the
     excerpt of one of them (a row's sources are ids separated by ';')."""
-    for resource in load_descriptor(root).get("resources", []):
+    for resource in shared_descriptor(root).get("resources", []):
         names = [f["name"] for f in resource["schema"]["fields"]]
         if not resource["path"].startswith("raw/") or "source" not in names:
             continue
