@@ -13,7 +13,7 @@ from scs_compendium.engine.spec import load_pipeline
 from scs_compendium.errors import DataError
 from scs_compendium.sources.evidence import load_evidence, quote_in
 
-from ..conftest import rewrite_csv
+from ..conftest import REPO, rewrite_csv
 
 DEFAULTS = Decisions.of(load_pipeline().step("evidence").defaults())
 
@@ -98,3 +98,18 @@ def test_validate_stops_before_any_kernel_on_a_bad_row(data_copy, monkeypatch, c
     output = capsys.readouterr()
     assert code != 0 and "the quote does not occur in the excerpt" in output.err + output.out
     assert "Traceback" not in output.err + output.out
+
+
+def test_agreement_on_stances_is_also_given_without_the_rows_both_readers_coded_silent():
+    from scs_compendium import evidence as step
+    from scs_compendium.claims.checks import stance_pairs
+    from scs_compendium.claims.evidence import Decisions
+    from scs_compendium.engine.spec import load_pipeline
+
+    defaults = load_pipeline(REPO).step("evidence").defaults()
+    values = step.analyse(REPO, **defaults)["agreement"]
+    pairs = stance_pairs(load_registry(REPO), load_evidence(REPO), Decisions.of(defaults))
+    both_silent = sum(a == b == "silent" for _, a, b in pairs)
+    assert values["stances"]["items"] == len(pairs) and both_silent > 0
+    assert values["stances_found"]["items"] == len(pairs) - both_silent
+    assert values["stances_found"]["agree"] == values["stances"]["agree"] - both_silent

@@ -11,7 +11,10 @@ from __future__ import annotations
 from collections import Counter
 
 # The codings read twice: (name in the evidence step's results, label, the `coding` of their adjudications)
+# ('stances_found' leaves out the rows both readers coded silent: most rows pair a part with a source that does not
+# speak to it, and their agreement alone would lift the figure.)
 CODINGS = (("verdicts", "claim verdicts", "verdict"), ("stances", "row stances", "stance"),
+           ("stances_found", "row stances (not both silent)", "stance"),
            ("roles", "citation roles of the Western literature", "role"), ("tones", "media tones of footnote 14", "tone"))
 
 
