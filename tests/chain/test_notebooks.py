@@ -54,7 +54,9 @@ def test_every_step_runs_with_defaults_and_publishes_its_outputs(real_chain):
     for step in STEPS:
         for rel in step.outputs:
             assert (real_chain / rel).is_file(), rel
-        assert (real_chain / f"build/notebooks/{step.name}.ipynb").is_file()
+        executed = nbformat.read(real_chain / f"build/notebooks/{step.name}.ipynb", as_version=4)
+        tags = [tag for cell in executed.cells for tag in cell.metadata.get("tags", [])]
+        assert tags.count("parameters") == 1 and "injected-parameters" not in tags  # defaults: no second cell
 
 
 def test_figures_carry_provenance(real_chain):
@@ -177,17 +179,30 @@ def test_project_root_is_found_from_any_working_directory(tmp_path, monkeypatch)
 
 
 def test_notebooks_run_interactively_top_to_bottom(real_chain, tmp_path, monkeypatch):
-    """As a student runs them: nbclient (not papermill), defaults, from another working directory."""
+    """As a student runs them: nbclient (not papermill), defaults, from another working directory. Each writes
+    to build/scratch/ and says so; what the chain published (figures/, build/results/) is left as it was."""
+    import hashlib
+
     from nbclient import NotebookClient
 
+    def published():
+        return {p.relative_to(real_chain): hashlib.sha256(p.read_bytes()).hexdigest()
+                for folder in ("figures", "build/results") for p in sorted((real_chain / folder).iterdir()) if p.is_file()}
+
+    before = published()
     monkeypatch.setenv("SCS_PROJECT_ROOT", str(real_chain))
     monkeypatch.delenv("SCS_STAGING_DIR", raising=False)
     monkeypatch.delenv("SCS_STEP", raising=False)
+    monkeypatch.delenv("SCS_PUBLISH", raising=False)
     for step in STEPS:
         nb = nbformat.read(real_chain / step.notebook, as_version=4)
         NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
         errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert errors == [], step.name
+        said = [o["data"]["text/markdown"] for c in nb.cells for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
+        assert "scratch run" in said[0] and "build/scratch/figures/" in said[0], step.name  # the notebook says so
+        assert (real_chain / f"build/scratch/results/{step.name}.json").is_file(), step.name
+        assert all((real_chain / f"build/scratch/figures/{stem}.png").is_file() for stem in step.figures), step.name
         rendered = nb.cells[-1].outputs[0]["data"]["text/markdown"]  # the findings, rendered from the results
         claims = [c for c in load_registry(real_chain) if c.step == step.name]
         if step.name == "robustness":  # no claims of its own: how many claims are robust, and which are not
@@ -198,6 +213,7 @@ def test_notebooks_run_interactively_top_to_bottom(real_chain, tmp_path, monkeyp
             assert "theses rest on" in rendered and "premise" in rendered
         else:
             assert sum(line.startswith("- **") for line in rendered.splitlines()) == len(claims), step.name
+    assert published() == before  # no experiment overwrote what reviewers read
 
 
 def test_robustness_sweeps_the_claims_and_the_report_shows_it(real_chain):
