@@ -14,6 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..claims import VERDICTS
+from ..engine.params import describe_difference, run_differences
+from ..engine.plan import load_manifest
 from ..engine.spec import Pipeline, load_pipeline
 from ..engine.store import git_commit, write_if_changed
 from ..paths import BUILD_DIR, CLAIMS_REPORT, EXECUTED, FIGURES_DIR, PAPER_BUILD_DIR
@@ -36,6 +38,13 @@ def _rel(path: str) -> str:
     return path.removeprefix(f"{BUILD_DIR}/") if path.startswith(f"{BUILD_DIR}/") else f"../{path}"
 
 
+def parameter_differences(pipeline: Pipeline) -> list[str]:
+    """Each parameter the published results were computed with that differs from pipeline.yaml, with both values
+    (`media_coverage.few_years_min = 3.0 (pipeline.yaml: 2.0)`), from build/manifest.json; [] for a default build.
+    The landing page, the claims page and the paper show them in a banner."""
+    return [describe_difference(change) for change in run_differences(pipeline, load_manifest(pipeline.root))]
+
+
 def page_data(pipeline: Pipeline) -> dict:
     """What the landing page shows, as plain data (links relative to build/)."""
     root = pipeline.root
@@ -56,7 +65,7 @@ def page_data(pipeline: Pipeline) -> dict:
     reports = {ext: _rel(f"{CLAIMS_REPORT}.{ext}") for ext in ("html", "md", "json")
                if (root / f"{CLAIMS_REPORT}.{ext}").is_file()}
     return {"claims": len(rows), "counts": counts, "steps": steps, "paper": paper, "reports": reports,
-            "manifest": (root / BUILD_DIR / "manifest.json").is_file()}
+            "manifest": (root / BUILD_DIR / "manifest.json").is_file(), "differences": parameter_differences(pipeline)}
 
 
 def render_index(data: dict, stamp: dict) -> str:

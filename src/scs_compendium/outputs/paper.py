@@ -30,7 +30,7 @@ from ..engine.store import atomic_write_json, lookup, read_checked_results, sha2
 from ..errors import CompendiumError
 from ..paths import CLAIMS_REPORT, FIGURES_DIR, PAPER_BUILD_DIR, PAPER_DIR, RESULTS_DIR
 from .bibliography import CSL_FILE, data_sources, sources_markdown, write_csl
-from .landing import write_index
+from .landing import parameter_differences, write_index
 from .pdf import TYPST_HEADER, compile_pdf
 from ..claims import section_key
 from .formatting import code_span, escape_markdown, format_value, where
@@ -240,6 +240,14 @@ def render(root: Path | None = None, pipeline: Pipeline | None = None) -> tuple[
     text = text.replace("{{claims_appendix}}", claims_appendix(resolver))
     text = re.sub(r"\{\{claims_list:([a-z_]+)\}\}", lambda m: claims_list(resolver, m.group(1)), text)
     text = resolver.fill(text)
+    differences = parameter_differences(pipeline)
+    if differences:  # a build with other parameters says so before anything else
+        banner = ("::: {.parameter-banner}\n**Not the default build.** The results in this paper were computed with "
+                  "parameters that differ from `pipeline.yaml`:\n\n" + "\n".join(f"- {code_span(d)}" for d in differences)
+                  + "\n:::\n\n")
+        subtitle = "subtitle: " + json.dumps("Not the default build: " + "; ".join(differences)) + "\n"
+        text = re.sub(r"\A(---\n.*?\n)(---\n)", lambda m: m.group(1) + subtitle + m.group(2) + "\n" + banner, text,
+                      count=1, flags=re.S)  # under the title in HTML, PDF and DOCX, and again before the text
     leftover = re.search(r"\{\{[^}]*\}\}", text)
     if leftover:
         raise PaperError(f"{PAPER_DIR}/paper.md: malformed placeholder {leftover.group(0)!r}; expected {{{{step:key|format}}}}")
