@@ -16,6 +16,7 @@ from .engine.run import Runner
 from .engine.spec import Pipeline
 from .outputs.landing import write_index
 from .outputs.report import write_report
+from .outputs.webfont import add_to_notebook_pages
 from .sources.datapackage import validate_cached
 
 
@@ -44,6 +45,7 @@ def check_evidence_tables(pipeline: Pipeline) -> str | None:
 def _write_report(pipeline: Pipeline) -> str:
     path = write_report(pipeline.root, pipeline)
     index = write_index(pipeline.root, pipeline)
+    add_to_notebook_pages(pipeline.root)  # the project's Chinese font in each executed notebook's page
     return f"claims report: {path.relative_to(pipeline.root)} (and .md, .html); start page: {index.relative_to(pipeline.root)}"
 
 

@@ -84,7 +84,11 @@ def _report(args) -> int:
     from .outputs.landing import write_index
     from .outputs.report import write_report
 
+    from .outputs.webfont import add_to_notebook_pages
+    from .paths import find_project_root
+
     path = write_report()
+    add_to_notebook_pages(find_project_root())
     print(f"claims report: {path} (and .md, .html); start page: {write_index()}")
     return 0
 

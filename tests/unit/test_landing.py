@@ -73,3 +73,26 @@ def test_a_build_with_other_parameters_says_so_on_every_page_with_both_values(da
     assert text.index("Not the default build") < text.index("# First")
     assert "subtitle: \"Not the default build: literature_shares.economic_categories" in text
     assert "- `media_coverage.few_years_min = 3.0 (pipeline.yaml: 2.0)`" in text
+
+
+def test_the_pages_carry_the_projects_chinese_font_cut_to_the_characters_they_can_show(data_copy):
+    """A subset of the PDF's font package, as WOFF in the page: every CJK character of the data is in it."""
+    import base64
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from scs_compendium.outputs import webfont
+
+    face = webfont.font_face(data_copy)
+    assert face.startswith('@font-face { font-family: "SCS CJK"; src: url(data:font/woff;base64,')
+    assert "unicode-range: U+2E80-9FFF" in face  # Latin text keeps the page's own font
+    font = TTFont(io.BytesIO(base64.b64decode(re.search(r"base64,([^)]+)\)", face).group(1))))
+    wanted = webfont.project_characters(data_copy)
+    assert "正" in wanted and wanted <= {chr(c) for c in font.getBestCmap()}
+    assert len(font.getBestCmap()) < 3 * len(wanted) + 200  # a subset, not the whole font (tens of thousands)
+    cached = list((data_copy / webfont.CACHE).glob("cjk-sans-*.woff"))
+    assert len(cached) == 1 and webfont.font_face(data_copy) == face
+    assert webfont.font_face(data_copy, "龘") != face  # a character only the page shows is added
+    assert face in write_index(data_copy).read_text(encoding="utf-8")
+    assert 'font-family: "SCS CJK", system-ui' in write_index(data_copy).read_text(encoding="utf-8")

@@ -68,8 +68,8 @@ def page_data(pipeline: Pipeline) -> dict:
             "manifest": (root / BUILD_DIR / "manifest.json").is_file(), "differences": parameter_differences(pipeline)}
 
 
-def render_index(data: dict, stamp: dict) -> str:
-    return _environment().get_template("index.html.j2").render(**data, stamp=stamp)
+def render_index(data: dict, stamp: dict, font_face: str = "") -> str:
+    return _environment().get_template("index.html.j2").render(**data, stamp=stamp, font_face=font_face)
 
 
 def write_index(root: Path | None = None, pipeline: Pipeline | None = None) -> Path:
@@ -78,7 +78,10 @@ def write_index(root: Path | None = None, pipeline: Pipeline | None = None) -> P
     target = pipeline.root / INDEX
     stamp = {"commit": git_commit(pipeline.root),
              "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
-    html = render_index(page_data(pipeline), stamp)
+    from .webfont import font_face
+
+    data = page_data(pipeline)
+    html = render_index(data, stamp, font_face(pipeline.root, json.dumps(data, ensure_ascii=False)))
     old = target.read_text(encoding="utf-8") if target.is_file() else None
     if old is None or _TIME.sub("", old) != _TIME.sub("", html):
         write_if_changed(target, html)

@@ -32,6 +32,7 @@ from ..paths import CLAIMS_REPORT, FIGURES_DIR, PAPER_BUILD_DIR, PAPER_DIR, RESU
 from .bibliography import CSL_FILE, data_sources, sources_markdown, write_csl
 from .landing import parameter_differences, write_index
 from .pdf import TYPST_HEADER, compile_pdf
+from .webfont import font_face
 from ..claims import section_key
 from .formatting import code_span, escape_markdown, format_value, where
 
@@ -40,6 +41,11 @@ FORMATS = ("html", "pdf", "docx")
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+):([^|}\s]+)\s*(?:\|\s*([a-z0-9_]+)\s*)?\}\}")
 FIGURE = re.compile(r"!\[(?P<caption>[^\]]*)\]\(figure:(?P<stem>[a-z0-9_]+)\)(?P<attrs>\{[^}]*\})?")
 CITATION = re.compile(r"(?<![\w@\\])@([A-Za-z][\w:.-]*\w)")  # not an e-mail address, not an escaped @
+
+
+# The paper's HTML: the PDF's faces (Libertinus Serif where installed), the project's Chinese font for CJK.
+PAPER_FONTS = ('body { font-family: "SCS CJK", "Libertinus Serif", Georgia, serif; } '
+               'code, pre { font-family: "SCS CJK", Menlo, Monaco, Consolas, monospace; }')
 
 
 class PaperError(CompendiumError):
@@ -307,8 +313,12 @@ def build(root: Path | None = None, formats: tuple[str, ...] = FORMATS, force: b
         for fmt in formats:
             staged[fmt] = tmp_dir / f"paper.{fmt}"
             if fmt == "html":
+                header = tmp_dir / "cjk-font.html"  # the PDF's Chinese font, a subset, as a web font
+                header.write_text(f'<style id="scs-cjk-font">{font_face(root, text, "serif")}\n{PAPER_FONTS}</style>\n',
+                                  encoding="utf-8")
                 pypandoc.convert_file(str(filled_tmp), "html", outputfile=str(staged[fmt]), cworkdir=str(out_dir),
                                       extra_args=[*common, "--standalone", "--embed-resources", "--toc",
+                                                  f"--include-in-header={header}",
                                                   "--metadata=title-prefix:scs-compendium"])
             elif fmt == "docx":
                 pypandoc.convert_file(str(filled_tmp), "docx", outputfile=str(staged[fmt]), cworkdir=str(out_dir),

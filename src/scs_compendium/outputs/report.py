@@ -24,6 +24,7 @@ from .evidence_view import parts_view, second_reading, source_view
 from .formatting import Markdown, escape_markdown, format_reported, format_value, markdown_table, where
 from .landing import parameter_differences
 from .style import VERDICT_GLYPHS
+from .webfont import font_face
 
 TEMPLATES = Path(__file__).parent / "templates"
 ROBUSTNESS = "robustness"  # the step that sweeps every verdict's thresholds
@@ -110,14 +111,15 @@ def write_report(root: Path | None = None, pipeline: Pipeline | None = None) -> 
     target = base.with_suffix(".json")
     old = target.read_text(encoding="utf-8") if target.is_file() else None
     differences = parameter_differences(pipeline)
-    marker = _differences_marker(differences)
+    face = font_face(pipeline.root, json.dumps(rows, ensure_ascii=False))
+    marker = _page_marker(differences, face)
     html = base.with_suffix(".html")
     if old is not None and json.loads(old) == rows and html.is_file() and marker in html.read_text(encoding="utf-8"):
         return target  # nothing changed: keep the pages and their time stamp
     stamp = {"commit": git_commit(pipeline.root),
              "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
     write_if_changed(base.with_suffix(".md"), render_markdown(rows, stamp, differences))
-    write_if_changed(html, render_html(rows, pipeline, stamp, differences))
+    write_if_changed(html, render_html(rows, pipeline, stamp, differences, face))
     atomic_write_json(target, rows)
     return target
 
@@ -159,9 +161,11 @@ def research_text(row: dict) -> str:
     return f"searched: {searched}" + (f"; sources: {', '.join(sources)}" if sources else "")
 
 
-def _differences_marker(differences: list[str]) -> str:
-    """A comment in claims.html that records the parameters it was written with (so a change rewrites it)."""
-    digest = hashlib.sha256(json.dumps(differences).encode()).hexdigest()[:16]
+def _page_marker(differences: list[str], face: str) -> str:
+    """A comment in claims.html that records the parameters, the font and the template it was written with (a
+    change to any rewrites it)."""
+    template = (TEMPLATES / "claims.html.j2").read_text(encoding="utf-8")
+    digest = hashlib.sha256(json.dumps([differences, face, template]).encode()).hexdigest()[:16]
     return f"<!-- parameters: {digest} -->"
 
 
@@ -209,7 +213,7 @@ def _sources(rows: list[dict], evidence: Evidence) -> tuple[list[dict], dict[str
 
 
 def render_html(rows: list[dict], pipeline: Pipeline | None = None, stamp: dict | None = None,
-                differences: list[str] = ()) -> str:
+                differences: list[str] = (), face: str | None = None) -> str:
     """A page a reviewer works with: one compact row per claim, details folded, filters kept in the URL."""
     stamp = stamp or {"commit": "unknown", "generated": "unknown"}
     root = pipeline.root if pipeline else None
@@ -232,7 +236,8 @@ def render_html(rows: list[dict], pipeline: Pipeline | None = None, stamp: dict 
         rows=shown, counts=summary(rows), meaning=MEANING, bases=by_basis(rows), basis_meaning=BASIS_MEANING,
         arguments=arguments, titles=titles, verdicts=VERDICTS, sections=sections, sources=sources, stamp=stamp,
         agreement=agreement_rows(pipeline), glyphs=VERDICT_GLYPHS, theses=arguments_of(pipeline),
-        differences=list(differences), marker=_differences_marker(list(differences)))
+        differences=list(differences), marker=_page_marker(list(differences), face or ""),
+        font_face=face if face is not None else font_face(root, json.dumps(rows, ensure_ascii=False)) if root else "")
 
 
 def arguments_of(pipeline: Pipeline | None) -> list[dict]:
