@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..sources.google_trends import Snapshot, select_snapshot
+from ..sources.google_trends.client import INSTALL_TRENDS
 from ..sources.google_trends.series import months_without_data, without_variation
 from .stats import half_year, half_year_start
 
@@ -80,9 +81,11 @@ def analyse(snapshots: list[Snapshot], media: dict | None, scholarship: dict | N
     if chosen is None:
         return {
             "needs_data": (
-                "no Google Trends snapshot in data/raw/google_trends/: with internet access run "
-                "`scs fetch trends --end 2022-12-31`, or download multiTimeline.csv from trends.google.com and run "
-                "`scs import trends multiTimeline.csv`; then `scs run search_interest`"
+                "no Google Trends snapshot in data/raw/google_trends/: download multiTimeline.csv from "
+                "trends.google.com and run `.venv/bin/scs import trends multiTimeline.csv` (nothing to install), or, "
+                "with internet access, install the optional pytrends "
+                f"(`{INSTALL_TRENDS}`) and run `.venv/bin/scs fetch trends --end 2022-12-31`; "
+                "then `.venv/bin/scs run search_interest`"
             ),
             "snapshot": None,
             "offline_evidence": evidence,
