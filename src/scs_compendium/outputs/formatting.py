@@ -18,6 +18,8 @@ def format_value(value: Any) -> str:
         return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
     if isinstance(value, list):  # a pair of numbers is a range; anything else a list
         numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+        if len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and 1900 <= v <= 2100 for v in value):
+            return f"{value[0]}–{value[1]}"  # a range of years: 2018–2020, never 2,018–2,020
         return "–".join(format_value(v) for v in value) if len(value) == 2 and numbers else ", ".join(map(format_value, value))
     if isinstance(value, dict):
         return "; ".join(f"{k.split('.')[-2] if '.' in k else k}: {format_value(v)}" for k, v in value.items())
