@@ -91,6 +91,13 @@ def test_every_link_of_the_page_resolves(browser, real_chain):
     notebook = next(link for link in links if "literature_shares.html" in link)
     browser.get(notebook)
     assert "Chinese literature" in browser.page_source
+    claim = next(r for r in json.loads((real_chain / "build/claims.json").read_text()) if r["step"] == "timeline")
+    cell = next(link for link in links if link.endswith(f"timeline.html#claim-{claim['id']}"))
+    browser.get(cell)  # the 'notebook cell' link lands on the claim, not at the top of the notebook
+    top = browser.execute_script("var a = document.getElementById(arguments[0]); return a && a.getBoundingClientRect().top;",
+                                 f"claim-{claim['id']}")
+    assert top is not None and -5 <= top < browser.execute_script("return window.innerHeight") - 40
+    assert browser.execute_script("return window.scrollY") > 0
 
 
 def test_start_page_links_the_report_every_notebook_figure_and_the_paper(browser, real_chain, tmp_path):

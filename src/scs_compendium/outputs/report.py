@@ -132,16 +132,32 @@ def verdicts(step: str, values: dict, parameters: dict, root: Path | None = None
     return Markdown(verdicts_markdown(rows))
 
 
+GROUP_OVER = 8  # a notebook with more claims than this lists them under a heading per verdict
+
+
 def verdicts_markdown(rows: list[dict]) -> str:
-    """A list of claims: verdict, basis, statement, what the article reports, why; readings indented."""
+    """A list of claims: verdict, basis, statement, what the article reports, why; readings indented. Each claim
+    has an anchor (`#claim-<id>`) that the claims page's 'notebook cell' link lands on; many claims are grouped
+    under a heading per verdict, in the order of the verdicts' table."""
+
+    def bullets(group: list[dict]) -> list[str]:
+        lines = []
+        for row in group:
+            lines.append(f"- <a id=\"claim-{row['id']}\"></a>**{escape_markdown(row['verdict'])}** "
+                         f"({escape_markdown(row['basis'])}): {escape_markdown(row['statement'])} "
+                         f"*The article: {escape_markdown(row['reported'])}.* {escape_markdown(row['why'])}.")
+            lines += [f"    - {escape_markdown(r['label'])}: **{escape_markdown(r['verdict'])}**; "
+                      f"{escape_markdown(r['why'])}." for r in row["readings"]]
+        return lines
+
+    if len(rows) <= GROUP_OVER:
+        return "\n".join(bullets(rows))
     lines = []
-    for row in rows:
-        lines.append(f"- **{escape_markdown(row['verdict'])}** ({escape_markdown(row['basis'])}): "
-                     f"{escape_markdown(row['statement'])} *The article: {escape_markdown(row['reported'])}.* "
-                     f"{escape_markdown(row['why'])}.")
-        lines += [f"    - {escape_markdown(r['label'])}: **{escape_markdown(r['verdict'])}**; {escape_markdown(r['why'])}."
-                  for r in row["readings"]]
-    return "\n".join(lines)
+    for verdict in VERDICTS:
+        group = [row for row in rows if row["verdict"] == verdict]
+        if group:
+            lines += ["", f"#### {escape_markdown(verdict)} ({len(group)} of {len(rows)})", "", *bullets(group)]
+    return "\n".join(lines).strip("\n")
 
 
 def summary(rows: list[dict]) -> dict[str, int]:
@@ -223,7 +239,7 @@ def render_html(rows: list[dict], pipeline: Pipeline | None = None, stamp: dict 
     for row in rows:
         links = []
         if row.get("notebook_html"):
-            links.append({"href": f"notebooks/{row['step']}.html#claims-{row['step']}", "text": "notebook cell"})
+            links.append({"href": f"notebooks/{row['step']}.html#claim-{row['id']}", "text": "notebook cell"})
         links += [{"href": f"../{path}", "text": path.split("/")[-1].removesuffix(".png")} for path in row.get("figures", [])]
         robust = row.get("robustness")
         shown.append({**row, "where": where(row), "section_key": section_key(row["section"]), "links": links,
