@@ -209,3 +209,15 @@ def test_outputs_are_readable_by_others_as_open_would_make_them(tmp_path):
     plain = tmp_path / "plain.json"
     plain.write_text("{}")  # what open() gives under this process's umask (0644 under the usual 022)
     assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
+
+
+def test_notebook_tables_show_whole_explanations_and_every_row():
+    import pandas as pd
+
+    from scs_compendium.engine.context import TABLE_MAX_ROWS, show_tables_whole
+
+    with pd.option_context("display.max_colwidth", 50, "display.max_rows", 60, "display.min_rows", 10):
+        show_tables_whole()
+        frame = pd.DataFrame({"why": ["x" * 300] * 150})
+        html = frame._repr_html_()  # what a notebook shows
+        assert "x" * 300 in html and "..." not in html and pd.get_option("display.max_rows") == TABLE_MAX_ROWS

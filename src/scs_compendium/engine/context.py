@@ -80,6 +80,8 @@ class StepContext:
             "scs_compendium": __version__,
         }
         announce(self.notes())
+        if in_kernel():
+            show_tables_whole()
 
     def _hash(self, relpath: str) -> str:
         path = self.root / relpath
@@ -169,6 +171,21 @@ def show_inline(fig, png: Path) -> None:
     width_px = int.from_bytes(data[16:20], "big")  # the PNG header's width
     display(Image(data=data, format="png", width=round(width_px / FIGURE_DPI * INLINE_PX_PER_INCH)))
     plt.close(fig)
+
+
+# Rows a notebook's table shows before pandas elides the middle (the longest table has about 120 rows).
+TABLE_MAX_ROWS = 400
+
+
+def show_tables_whole() -> None:
+    """Tables in a notebook show every row and whole texts (an explanation is never cut to '...')."""
+    import sys
+
+    pandas = sys.modules.get("pandas")
+    if pandas is not None:
+        pandas.set_option("display.max_colwidth", None)
+        pandas.set_option("display.max_rows", TABLE_MAX_ROWS)
+        pandas.set_option("display.min_rows", TABLE_MAX_ROWS)
 
 
 def announce(notes: list[str]) -> None:
