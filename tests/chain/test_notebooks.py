@@ -132,6 +132,8 @@ def test_paper_has_its_own_fonts_numbered_figures_the_data_sources_and_the_same_
     targets = paper.build(real_chain, force=True, log=lambda _: None)
     first = targets["pdf"].read_bytes()
     assert paper.build(real_chain, formats=("pdf",), force=True, log=lambda _: None)["pdf"].read_bytes() == first
+    word = targets["docx"].read_bytes()  # the DOCX too: dated by the commit, not the build
+    assert paper.build(real_chain, formats=("docx",), force=True, log=lambda _: None)["docx"].read_bytes() == word
 
     fonts = embedded_fonts(targets["pdf"])  # built with system fonts hidden: only these can be there
     assert "NotoSerifSC-Regular" in fonts

@@ -30,6 +30,7 @@ from ..engine.store import atomic_write_json, lookup, read_checked_results, sha2
 from ..errors import CompendiumError
 from ..paths import CLAIMS_REPORT, FIGURES_DIR, PAPER_BUILD_DIR, PAPER_DIR, RESULTS_DIR
 from .bibliography import CSL_FILE, data_sources, sources_markdown, write_csl
+from .docx import fixed_date, write_reference_docx
 from .landing import parameter_differences, write_index
 from .pdf import TYPST_HEADER, compile_pdf
 from .webfont import font_face
@@ -320,9 +321,11 @@ def build(root: Path | None = None, formats: tuple[str, ...] = FORMATS, force: b
                                       extra_args=[*common, "--standalone", "--embed-resources", "--toc",
                                                   f"--include-in-header={header}",
                                                   "--metadata=title-prefix:scs-compendium"])
-            elif fmt == "docx":
-                pypandoc.convert_file(str(filled_tmp), "docx", outputfile=str(staged[fmt]), cworkdir=str(out_dir),
-                                      extra_args=common)
+            elif fmt == "docx":  # A4, the project's fonts, dated by the commit (see outputs/docx.py)
+                reference = write_reference_docx(pypandoc.get_pandoc_path(), tmp_dir / "reference.docx")
+                with fixed_date(root):
+                    pypandoc.convert_file(str(filled_tmp), "docx", outputfile=str(staged[fmt]), cworkdir=str(out_dir),
+                                          extra_args=[*common, f"--reference-doc={reference}"])
             elif fmt == "pdf":
                 typ = tmp_dir / "paper.typ"
                 pypandoc.convert_file(str(filled_tmp), "typst", outputfile=str(typ), cworkdir=str(out_dir),
