@@ -111,7 +111,8 @@ def test_paper_builds_in_three_formats_with_every_figure(real_chain):
     try:
         assert len(pdf) >= 8
         images = sum(len(list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))) for page in pdf)
-        assert images == len(stems)  # every figure of the manuscript is in the PDF, once
+        forms = sum(len(list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_FORM], max_depth=1))) for page in pdf)
+        assert images == 0 and forms == len(stems)  # every figure of the manuscript is in the PDF, once, as vector
         first = pdf[0].render(scale=0.5).to_pil().convert("L")
         assert first.getextrema()[0] < 100  # there is dark ink (text) on the first page
     finally:
@@ -137,7 +138,8 @@ def test_paper_has_its_own_fonts_numbered_figures_the_data_sources_and_the_same_
 
     fonts = embedded_fonts(targets["pdf"])  # built with system fonts hidden: only these can be there
     assert "NotoSerifSC-Regular" in fonts
-    assert all(re.match(r"(LibertinusSerif|DejaVuSansMono|NotoSerifSC)(-|$)", name) for name in fonts), fonts
+    # the compiler's faces, the project's Chinese font, and the figures' DejaVu Sans (matplotlib's own, embedded in each figure's PDF)
+    assert all(re.match(r"(LibertinusSerif|DejaVuSansMono|DejaVuSans|NotoSerifSC)(-|$)", name) for name in fonts), fonts
     document = pdfium.PdfDocument(str(targets["pdf"]))
     try:
         text = "".join(page.get_textpage().get_text_range() for page in document)

@@ -139,3 +139,13 @@ def test_media_lags_read_with_their_unit_and_the_dates_or_years_they_come_from()
     text = media.findings(run(media, pieces), pieces)
     assert re.search(r"Outside that span: [^.]+ \(\d year[s]? \(\d{4} to \d{4}, the article's years\)\)", text)
     assert re.search(r"median \d\.\d years \(95% bootstrap interval \d\.\d to \d\.\d years\)", text)
+
+
+def test_what_the_article_reports_reads_as_prose():
+    from scs_compendium.outputs.formatting import format_reported
+
+    assert format_reported({"value": 55, "unit": "% of 9,106 results", "qualifier": "more than"}) == "more than 55% of 9,106 results"
+    assert format_reported({"value": "hardly", "unit": "statement"}) == "hardly"  # not 'hardly statement'
+    assert format_reported({"value": 1984, "unit": "year"}) == "1984"  # not '1984 year'
+    assert format_reported({"value": [2018, 2020], "unit": "year"}) == "2018–2020"
+    assert format_reported({"value": 77, "unit": "literary references"}) == "77 literary references"

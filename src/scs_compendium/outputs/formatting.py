@@ -27,11 +27,16 @@ def format_value(value: Any) -> str:
 
 
 def format_reported(reported: dict) -> str:
-    """What the article reports, with its qualifier and unit: 'more than 55 %'."""
+    """What the article reports, with its qualifier and unit, as prose: 'more than 55% of 9,106 results', '1984',
+    'hardly' (a statement's word needs no unit), '2018–2020'."""
     qualifier = reported.get("qualifier")
-    value = reported["value"]
-    value = str(value) if "year" in reported["unit"] and isinstance(value, int) else format_value(value)
-    return f"{qualifier + ' ' if qualifier else ''}{value} {reported['unit']}".strip()
+    value, unit = reported["value"], str(reported["unit"]).strip()
+    year = isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 2999
+    value = str(value) if "year" in unit and year else format_value(value)
+    if unit == "statement" or (unit.split(" ")[0] == "year" and (year or "–" in value)):
+        unit = unit.removeprefix("statement").removeprefix("year").strip()  # a year is a year: '1984', not '1984 year'
+    joined = f"{value}{unit}" if unit.startswith("%") else f"{value} {unit}"
+    return f"{qualifier + ' ' if qualifier else ''}{joined}".strip()
 
 
 def where(row: dict) -> str:

@@ -32,7 +32,7 @@ from ..paths import CLAIMS_REPORT, FIGURES_DIR, PAPER_BUILD_DIR, PAPER_DIR, RESU
 from .bibliography import CSL_FILE, data_sources, sources_markdown, write_csl
 from .docx import fixed_date, write_reference_docx
 from .landing import parameter_differences, write_index
-from .pdf import TYPST_HEADER, compile_pdf
+from .pdf import PAGE, TYPST_HEADER, compile_pdf
 from .webfont import font_face
 from ..claims import section_key
 from .formatting import code_span, escape_markdown, format_value, where
@@ -328,8 +328,11 @@ def build(root: Path | None = None, formats: tuple[str, ...] = FORMATS, force: b
                                           extra_args=[*common, f"--reference-doc={reference}"])
             elif fmt == "pdf":
                 typ = tmp_dir / "paper.typ"
+                page = tmp_dir / "page.json"  # A4, the journal's type area (see outputs/pdf.py)
+                page.write_text(json.dumps(PAGE), encoding="utf-8")
                 pypandoc.convert_file(str(filled_tmp), "typst", outputfile=str(typ), cworkdir=str(out_dir),
-                                      extra_args=[*common, "--standalone", f"--variable=header-includes:{TYPST_HEADER}"])
+                                      extra_args=[*common, "--standalone", f"--variable=header-includes:{TYPST_HEADER}",
+                                                  f"--metadata-file={page}"])
                 compile_pdf(typ, staged[fmt], root)
             else:
                 raise PaperError(f"unknown paper format {fmt!r}; formats: {list(FORMATS)}")
