@@ -149,3 +149,13 @@ def test_what_the_article_reports_reads_as_prose():
     assert format_reported({"value": 1984, "unit": "year"}) == "1984"  # not '1984 year'
     assert format_reported({"value": [2018, 2020], "unit": "year"}) == "2018–2020"
     assert format_reported({"value": 77, "unit": "literary references"}) == "77 literary references"
+
+
+def test_a_why_after_a_full_stop_starts_a_sentence():
+    from scs_compendium.outputs.formatting import sentence
+    from scs_compendium.outputs.report import verdicts_markdown
+
+    assert sentence("count: undecided") == "Count: undecided" and sentence("9 of 9 hold") == "9 of 9 hold"
+    row = {"id": "c1", "verdict": "consistent", "basis": "b", "statement": "S.", "reported": "r", "why": "a check holds",
+           "readings": []}
+    assert "*The article: r.* A check holds." in verdicts_markdown([row])

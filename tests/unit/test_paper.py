@@ -134,11 +134,16 @@ def test_captions_are_numbered_and_name_the_parameters_as_set(mini):
     path.write_text(json.dumps(results))
     (mini / "figures").mkdir()
     (mini / "figures/literature_shares.png").write_bytes(b"png")
-    write(mini, "![One.](figure:literature_shares)\n\n![Two.](figure:literature_shares)")
+    results["provenance"]["parameters"]["workers"] = 2  # an execution setting: never printed
+    path.write_text(json.dumps(results))
+    write(mini, "![One.](figure:literature_shares)\n\n![Two.](figure:literature_shares)\n\n{{figure_provenance}}")
     text = paper.render(mini)[0]
     assert text.index("**Figure 1.** One.") < text.index("**Figure 2.** Two.")
-    assert ("parameters: economic\\_categories = finance\\_economics, economics\\_finance; first\\_year = 2000; "
-            "interval = 0.1–0.25; confidence\\_level = 0.99; data: literature\\_classification.csv; commit 0123456789ab.") in text
+    assert "One. *Step `literature_shares`, commit 0123456789ab (parameters and data: appendix, Figure 1).*" in text
+    assert ("- **Figure 2** (`literature_shares`): step `literature_shares`; parameters: economic\\_categories = "
+            "finance\\_economics, economics\\_finance; first\\_year = 2000; interval = 0.1–0.25; confidence\\_level = "
+            "0.99; data: literature\\_classification.csv; commit 0123456789ab.") in text  # the full list, in the appendix
+    assert "workers" not in text
 
 
 def test_the_docx_reference_document_is_a4_with_the_projects_fonts_and_fixed_dates(tmp_path, monkeypatch):

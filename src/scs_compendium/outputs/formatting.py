@@ -39,6 +39,11 @@ def format_reported(reported: dict) -> str:
     return f"{qualifier + ' ' if qualifier else ''}{joined}".strip()
 
 
+def sentence(text: str) -> str:
+    """Text that starts a sentence (after a full stop): its first letter capitalised, the rest as it is."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
+
+
 def where(row: dict) -> str:
     """The place of a claim in the article: '§7.1, fn. 66'."""
     return f"§{row['section']}" + (f", fn. {row['footnote']}" if row.get("footnote") else "")

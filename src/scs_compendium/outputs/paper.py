@@ -35,7 +35,7 @@ from .landing import parameter_differences, write_index
 from .pdf import PAGE, TYPST_HEADER, compile_pdf
 from .webfont import font_face
 from ..claims import section_key
-from .formatting import code_span, escape_markdown, format_value, where
+from .formatting import code_span, escape_markdown, format_value, sentence, where
 
 BUILD_DIR = PAPER_BUILD_DIR
 FORMATS = ("html", "pdf", "docx")
@@ -134,18 +134,39 @@ def _parameter_text(value: Any) -> str:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else format_value(value)
 
 
-def caption_provenance(pipeline: Pipeline, stem: str) -> str:
-    """'Step x (parameters ...; data ...).' from the results that drew the figure."""
+# Settings of how a step runs, not of what it computes: never part of a figure's provenance.
+EXECUTION_SETTINGS = frozenset({"workers"})
+
+
+def figure_provenance(pipeline: Pipeline, stem: str) -> dict:
+    """Step, parameters (execution settings left out), data files and commit of the results that drew a figure."""
     step = figure_step(pipeline, stem)
     try:
         provenance = read_checked_results(pipeline.root, step)["provenance"]
     except CompendiumError as exc:
         raise PaperError(f"figure:{stem}: {exc}") from None
-    params = "; ".join(f"{k} = {_parameter_text(v)}" for k, v in provenance["parameters"].items()) or "none"
-    data = ", ".join(Path(p).name for p in provenance["inputs"] if not p.endswith("datapackage.json")) or "none"
-    params, data = escape_markdown(params), escape_markdown(data)
-    commit = escape_markdown(provenance.get("git_commit", "unknown")[:12])
-    return f" *Made by step {code_span(step)}; parameters: {params}; data: {data}; commit {commit}.*"
+    return {"step": step, "commit": provenance.get("git_commit", "unknown")[:12],
+            "parameters": {k: v for k, v in provenance["parameters"].items() if k not in EXECUTION_SETTINGS},
+            "data": [Path(p).name for p in provenance["inputs"] if not p.endswith("datapackage.json")]}
+
+
+def caption_provenance(pipeline: Pipeline, stem: str, number: int | None = None) -> str:
+    """A short tag for the caption: the step and the commit; the parameters and data are in the appendix."""
+    made = figure_provenance(pipeline, stem)
+    where = f" (parameters and data: appendix, Figure {number})" if number else ""
+    return f" *Step {code_span(made['step'])}, commit {escape_markdown(made['commit'])}{where}.*"
+
+
+def provenance_appendix(pipeline: Pipeline, stems: list[str]) -> str:
+    """For each figure of the paper, in order: its step, every parameter as set, its data and its commit."""
+    lines = []
+    for number, stem in enumerate(stems, 1):
+        made = figure_provenance(pipeline, stem)
+        params = "; ".join(f"{k} = {_parameter_text(v)}" for k, v in made["parameters"].items()) or "none"
+        lines.append(f"- **Figure {number}** ({code_span(stem)}): step {code_span(made['step'])}; parameters: "
+                     f"{escape_markdown(params)}; data: {escape_markdown(', '.join(made['data']) or 'none')}; "
+                     f"commit {escape_markdown(made['commit'])}.")
+    return "\n".join(lines)
 
 
 def claims_appendix(resolver: Resolver) -> str:
@@ -182,7 +203,7 @@ def claims_list(resolver: Resolver, step: str) -> str:
         raise PaperError(f"placeholder claims_list:{step}: no claim of build/claims.json is checked by step {step!r}")
     return "\n".join(
         f"- **{escape_markdown(row['verdict'])}** ({escape_markdown(row['basis'])}). {escape_markdown(row['statement'])} "
-        f"({escape_markdown(where(row))}; the article: {escape_markdown(row['reported'])}). {escape_markdown(row['why'])}."
+        f"({escape_markdown(where(row))}; the article: {escape_markdown(row['reported'])}). {escape_markdown(sentence(row['why']))}."
         for row in rows)
 
 
@@ -228,11 +249,14 @@ def render(root: Path | None = None, pipeline: Pipeline | None = None) -> tuple[
         if not path.is_file():
             raise PaperError(f"figure:{stem}: figures/{stem}.png not found (step {figure_step(pipeline, stem)!r} draws it)")
         stems.append(stem)  # numbered in the caption itself: the same 'Figure N.' in HTML, DOCX and PDF
-        caption = f"**Figure {len(stems)}.** " + match.group("caption").rstrip() + caption_provenance(pipeline, stem)
+        caption = (f"**Figure {len(stems)}.** " + match.group("caption").rstrip()
+                   + caption_provenance(pipeline, stem, len(stems) if "{{figure_provenance}}" in text else None))
         attrs = match.group("attrs") or "{width=100%}"
         return f"![{caption}](../../figures/{stem}.png){attrs}"
 
     text = FIGURE.sub(figure, text)
+    if "{{figure_provenance}}" in text:
+        text = text.replace("{{figure_provenance}}", provenance_appendix(pipeline, stems))
     text = text.replace("{{fragile_claims}}", fragile_claims(resolver))
     if "{{arguments_list}}" in text:
         text = text.replace("{{arguments_list}}", arguments_list(resolver))

@@ -21,7 +21,7 @@ from ..engine.store import atomic_write_json, git_commit, read_checked_results, 
 from ..paths import CLAIMS_REPORT, EXECUTED, FIGURES_DIR, results_file
 from ..sources.evidence import Evidence, has_evidence, load_evidence
 from .evidence_view import parts_view, second_reading, source_view
-from .formatting import Markdown, escape_markdown, format_reported, format_value, markdown_table, where
+from .formatting import Markdown, escape_markdown, format_reported, format_value, markdown_table, sentence, where
 from .landing import parameter_differences
 from .style import VERDICT_GLYPHS
 from .webfont import font_face
@@ -145,7 +145,7 @@ def verdicts_markdown(rows: list[dict]) -> str:
         for row in group:
             lines.append(f"- <a id=\"claim-{row['id']}\"></a>**{escape_markdown(row['verdict'])}** "
                          f"({escape_markdown(row['basis'])}): {escape_markdown(row['statement'])} "
-                         f"*The article: {escape_markdown(row['reported'])}.* {escape_markdown(row['why'])}.")
+                         f"*The article: {escape_markdown(row['reported'])}.* {escape_markdown(sentence(row['why']))}.")
             lines += [f"    - {escape_markdown(r['label'])}: **{escape_markdown(r['verdict'])}**; "
                       f"{escape_markdown(r['why'])}." for r in row["readings"]]
         return lines
