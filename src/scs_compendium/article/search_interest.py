@@ -193,6 +193,9 @@ def plot_timing(analysis: dict, ax) -> None:
     ax.set_ylabel("pieces or studies (not Google Trends)")
     ax.legend(frameon=False, fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3)
     ax.set_xlim(pd.Timestamp("2015-01-01"), pd.Timestamp("2023-01-01"))
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts
     ax.set_ylim(0, ax.get_ylim()[1] * 1.3)  # room for the note above the counts
     ax.text(0.005, 0.97, "Not Google Trends data: counts of the article's own sources under the periods the article\n"
             "claims for Google Trends interest (shaded)", transform=ax.transAxes, fontsize=6, va="top", ha="left",
