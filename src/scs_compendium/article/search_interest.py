@@ -198,7 +198,7 @@ def plot_timing(analysis: dict, ax) -> None:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts
     ax.set_ylim(0, ax.get_ylim()[1] * 1.3)  # room for the note above the counts
     ax.text(0.005, 0.97, "Not Google Trends data: counts of the article's own sources under the periods the article\n"
-            "claims for Google Trends interest (shaded)", transform=ax.transAxes, fontsize=6, va="top", ha="left",
+            "claims for Google Trends interest, shaded", transform=ax.transAxes, fontsize=6, va="top", ha="left",
             color="0.25", bbox={"boxstyle": "square,pad=0.2", "fc": "white", "ec": "0.7", "lw": 0.4})
 
 

@@ -93,6 +93,8 @@ def place_vector_figures(text: str, figures: Path) -> tuple[str, list[str]]:
 
     def vector(match: re.Match) -> str:
         stem = match.group(1)
+        if not (figures / f"{stem}.pdf").is_file():  # only a PNG (a figure not drawn by the chain): as it is
+            return match.group(0)
         needed.append(f"{stem}.pdf")
         return f'image("figures/{stem}.pdf", width: {figure_width_pt(figures / f"{stem}.pdf"):.2f}pt)'
 
