@@ -115,6 +115,9 @@ def test_blacklist_markers_of_one_row_are_dodged_and_the_legend_separates_year_a
     assert all(year in legend for year in years)
     assert "share of persons" in legend and "listings per 100 persons" in legend
     assert "article: 0.15-0.3% (2019-2020)" in legend
+    named = [(round(t.xy[1], 3), t.get_text()) for t in ax_people.texts]
+    points = sum(len(c.get_offsets()) for c in ax_people.collections)
+    assert len(ax_people.texts) == points and all(text.isdigit() for _, text in named)  # every point named by its year
 
 
 def test_comparators_legend_leaves_every_marker_visible(blacklist):
