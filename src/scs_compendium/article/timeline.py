@@ -158,7 +158,8 @@ def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, lags: list[dict], 
         ax.figure.get_layout_engine().execute(ax.figure)
     names = []
     for i, phase in enumerate(phases.sort_values("start").itertuples()):
-        ax.axvspan(phase.start, phase.end + 1, color="0.93" if i % 2 else "0.97", zorder=0)
+        ax.axvspan(phase.start, phase.end + 1, color="0.9" if i % 2 else "0.97", zorder=0)
+        ax.axvline(phase.start, color="0.55", lw=0.5, ls=(0, (2, 2)), zorder=1)  # where a phase begins, whatever its shade
         for row in range(len(phases)):  # the first row where the name overlaps no other
             name = ax.annotate(textwrap.fill(phase.label, 26), ((phase.start + phase.end + 1) / 2, 1), xytext=(0, 2 + 17 * row),
                                xycoords=("data", "axes fraction"), textcoords="offset points", ha="center", va="bottom",
