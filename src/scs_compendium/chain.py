@@ -86,10 +86,12 @@ def _write_report(pipeline: Pipeline) -> str:
         return "claims report: fresh (no result, registry or code has changed)"
     from .outputs.landing import write_index
     from .outputs.report import write_report
+    from .outputs.webfont import add_to_notebook_pages
 
     (pipeline.root / REPORTED).unlink(missing_ok=True)  # an interrupted rebuild is redone next time
     path = write_report(pipeline.root, pipeline)
     index = write_index(pipeline.root, pipeline)
+    add_to_notebook_pages(pipeline.root)  # the project's Chinese font in each executed notebook's page
     atomic_write_json(pipeline.root / REPORTED, value)
     return f"claims report: {path.relative_to(pipeline.root)} (and .md, .html); start page: {index.relative_to(pipeline.root)}"
 

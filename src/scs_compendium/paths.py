@@ -24,6 +24,7 @@ BUILD_DIR = "build"
 RESULTS_DIR = "build/results"
 MANIFEST = "build/manifest.json"
 STAGING = "build/.staging"
+SCRATCH_DIR = "build/scratch"  # a notebook run by hand (outside `scs run`) writes here
 EXECUTED = "build/notebooks"
 LOCK = "build/.scs-run.lock"
 VALIDATION_CACHE = "build/.cache/datapackage-valid.json"

@@ -91,6 +91,13 @@ def test_every_link_of_the_page_resolves(browser, real_chain):
     notebook = next(link for link in links if "literature_shares.html" in link)
     browser.get(notebook)
     assert "Chinese literature" in browser.page_source
+    claim = next(r for r in json.loads((real_chain / "build/claims.json").read_text())["claims"] if r["step"] == "timeline")
+    cell = next(link for link in links if link.endswith(f"timeline.html#claim-{claim['id']}"))
+    browser.get(cell)  # the 'notebook cell' link lands on the claim, not at the top of the notebook
+    top = browser.execute_script("var a = document.getElementById(arguments[0]); return a && a.getBoundingClientRect().top;",
+                                 f"claim-{claim['id']}")
+    assert top is not None and -5 <= top < browser.execute_script("return window.innerHeight") - 40
+    assert browser.execute_script("return window.scrollY") > 0
 
 
 def test_start_page_links_the_report_every_notebook_figure_and_the_paper(browser, real_chain, tmp_path):
@@ -158,3 +165,43 @@ def test_a_permalink_shows_its_claim_and_the_legend_filters(browser, real_chain)
     assert len(visible) == sum(r["verdict"] == "not reproduced" for r in rows) > 0
     assert "verdict=not+reproduced" in browser.current_url
     assert [e for e in browser.get_log("browser") if e["level"] == "SEVERE"] == []
+
+
+FONT_STATUS = """
+const done = arguments[arguments.length - 1];
+document.querySelectorAll("details").forEach(d => { d.open = true; });  // quotes sit in folded details
+document.fonts.ready.then(() => done({
+  faces: [...document.fonts].filter(f => f.family.replace(/["']/g, "") === "SCS CJK").map(f => f.status),
+  drawn: document.fonts.check('16px "SCS CJK"', "正在建设"),
+}));
+"""
+
+
+def test_every_html_page_shows_chinese_in_the_projects_own_font(browser, real_chain):
+    """No page relies on a CJK font of the machine: each carries the project's font as a web font and uses it."""
+    import re
+
+    from scs_compendium.outputs import paper
+
+    paper.build(real_chain, formats=("html",), log=lambda _: None)
+    notebooks = [p for p in sorted((real_chain / "build/notebooks").glob("*.html"))
+                 if re.search(r"[\u4e00-\u9fff]", re.sub(r"<style.*?</style>", "", p.read_text(encoding="utf-8"), flags=re.S))]
+    assert notebooks, "some notebook shows Chinese text"
+    pages = [real_chain / "build/claims.html", real_chain / "paper/_build/paper.html", *notebooks]
+    browser.set_script_timeout(60)
+    for page in pages:
+        browser.get(page.as_uri())
+        status = browser.execute_async_script(FONT_STATUS)
+        assert status["faces"] == ["loaded"] and status["drawn"], page.name  # one face, loaded for the page's CJK text
+    browser.get((real_chain / "build/index.html").as_uri())
+    assert browser.execute_async_script(FONT_STATUS)["faces"], "the start page declares the font too"
+
+
+def test_a_permalink_lands_below_the_sticky_header(browser, real_chain):
+    rows = json.loads((real_chain / "build/claims.json").read_text())["claims"]
+    target = rows[len(rows) // 2]["id"]
+    browser.get(f"{(real_chain / 'build/claims.html').as_uri()}#{target}")
+    header, row = browser.execute_script(
+        "return [document.querySelector('table.claims thead th').getBoundingClientRect().bottom,"
+        " document.getElementById(arguments[0]).getBoundingClientRect().top];", target)
+    assert row >= header - 1, (row, header)  # the claim's first line is not hidden under the header

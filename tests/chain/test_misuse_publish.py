@@ -10,6 +10,8 @@ import signal
 import time
 from pathlib import Path
 
+import nbformat
+
 from scs_compendium.chain import compendium_runner as Runner
 from scs_compendium.engine import store
 
@@ -49,6 +51,9 @@ def test_publishing_across_file_systems_renames_only_within_each_folder(toy, mon
     outcome = Runner(toy, log=lambda _: None).run(["a"], overrides=["n=3"])
     assert outcome.ok and outcome.ran == ["a"], outcome.failed
     assert '"n": 3' in (toy / "build/results/a.json").read_text()
+    injected = [c.source for c in nbformat.read(toy / "build/notebooks/a.ipynb", as_version=4).cells
+                if "injected-parameters" in c.metadata.get("tags", [])]
+    assert len(injected) == 1 and "n = 3" in injected[0] and "fail" not in injected[0]  # only what changed
 
 
 def test_a_full_disk_while_publishing_keeps_the_previous_outputs(toy, monkeypatch):

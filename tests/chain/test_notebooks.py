@@ -55,7 +55,9 @@ def test_every_step_runs_with_defaults_and_publishes_its_outputs(real_chain):
     for step in STEPS:
         for rel in step.outputs:
             assert (real_chain / rel).is_file(), rel
-        assert (real_chain / f"build/notebooks/{step.name}.ipynb").is_file()
+        executed = nbformat.read(real_chain / f"build/notebooks/{step.name}.ipynb", as_version=4)
+        tags = [tag for cell in executed.cells for tag in cell.metadata.get("tags", [])]
+        assert tags.count("parameters") == 1 and "injected-parameters" not in tags  # defaults: no second cell
 
 
 def test_figures_carry_provenance(real_chain):
@@ -110,7 +112,8 @@ def test_paper_builds_in_three_formats_with_every_figure(real_chain):
     try:
         assert len(pdf) >= 8
         images = sum(len(list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE]))) for page in pdf)
-        assert images == len(stems)  # every figure of the manuscript is in the PDF, once
+        forms = sum(len(list(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_FORM], max_depth=1))) for page in pdf)
+        assert images == 0 and forms == len(stems)  # every figure of the manuscript is in the PDF, once, as vector
         first = pdf[0].render(scale=0.5).to_pil().convert("L")
         assert first.getextrema()[0] < 100  # there is dark ink (text) on the first page
     finally:
@@ -131,10 +134,13 @@ def test_paper_has_its_own_fonts_numbered_figures_the_data_sources_and_the_same_
     targets = paper.build(real_chain, force=True, log=lambda _: None)
     first = targets["pdf"].read_bytes()
     assert paper.build(real_chain, formats=("pdf",), force=True, log=lambda _: None)["pdf"].read_bytes() == first
+    word = targets["docx"].read_bytes()  # the DOCX too: dated by the commit, not the build
+    assert paper.build(real_chain, formats=("docx",), force=True, log=lambda _: None)["docx"].read_bytes() == word
 
     fonts = embedded_fonts(targets["pdf"])  # built with system fonts hidden: only these can be there
     assert "NotoSerifSC-Regular" in fonts
-    assert all(re.match(r"(LibertinusSerif|DejaVuSansMono|NotoSerifSC)(-|$)", name) for name in fonts), fonts
+    # the compiler's faces, the project's Chinese font, and the figures' DejaVu Sans (matplotlib's own, embedded in each figure's PDF)
+    assert all(re.match(r"(LibertinusSerif|DejaVuSansMono|DejaVuSans|NotoSerifSC)(-|$)", name) for name in fonts), fonts
     document = pdfium.PdfDocument(str(targets["pdf"]))
     try:
         text = "".join(page.get_textpage().get_text_range() for page in document)
@@ -178,15 +184,23 @@ def test_project_root_is_found_from_any_working_directory(tmp_path, monkeypatch)
 
 
 def test_notebooks_run_interactively_top_to_bottom(real_chain, tmp_path, monkeypatch):
-    """As a student runs them: nbclient (not papermill), defaults, from another working directory. Two at a time
-    (each reads the results the chain wrote; the longest, robustness, first), as two students would."""
+    """As a student runs them: nbclient (not papermill), defaults, from another working directory, two at a time
+    (each reads the results the chain wrote; the longest, robustness, first), as two students would. Each writes
+    to build/scratch/ and says so; what the chain published (figures/, build/results/) is left as it was."""
+    import hashlib
     from concurrent.futures import ThreadPoolExecutor
 
     from nbclient import NotebookClient
 
+    def published():
+        return {p.relative_to(real_chain): hashlib.sha256(p.read_bytes()).hexdigest()
+                for folder in ("figures", "build/results") for p in sorted((real_chain / folder).iterdir()) if p.is_file()}
+
+    before = published()
     monkeypatch.setenv("SCS_PROJECT_ROOT", str(real_chain))
     monkeypatch.delenv("SCS_STAGING_DIR", raising=False)
     monkeypatch.delenv("SCS_STEP", raising=False)
+    monkeypatch.delenv("SCS_PUBLISH", raising=False)
 
     def execute(step):
         nb = nbformat.read(real_chain / step.notebook, as_version=4)
@@ -200,6 +214,10 @@ def test_notebooks_run_interactively_top_to_bottom(real_chain, tmp_path, monkeyp
         nb = executed[step.name]
         errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
         assert errors == [], step.name
+        said = [o["data"]["text/markdown"] for c in nb.cells for o in c.get("outputs", []) if "text/markdown" in o.get("data", {})]
+        assert "scratch run" in said[0] and "build/scratch/figures/" in said[0], step.name  # the notebook says so
+        assert (real_chain / f"build/scratch/results/{step.name}.json").is_file(), step.name
+        assert all((real_chain / f"build/scratch/figures/{stem}.png").is_file() for stem in step.figures), step.name
         rendered = nb.cells[-1].outputs[0]["data"]["text/markdown"]  # the findings, rendered from the results
         claims = [c for c in load_registry(real_chain) if c.step == step.name]
         if step.name == "robustness":  # no claims of its own: how many claims are robust, and which are not
@@ -209,7 +227,15 @@ def test_notebooks_run_interactively_top_to_bottom(real_chain, tmp_path, monkeyp
         elif step.name == "arguments":
             assert "theses rest on" in rendered and "premise" in rendered
         else:
-            assert sum(line.startswith("- **") for line in rendered.splitlines()) == len(claims), step.name
+            bullets = [line for line in rendered.splitlines() if re.match(r'- <a id="claim-[a-z0-9-]+"></a>\*\*', line)]
+            assert len(bullets) == len(claims), step.name  # each claim once, with its anchor
+            if len(claims) > 8:  # many claims: grouped under a heading per verdict
+                assert sum(line.startswith("#### ") for line in rendered.splitlines()) == len({c["verdict"] for c in rows_of(real_chain, step.name)})
+    assert published() == before  # no experiment overwrote what reviewers read
+
+
+def rows_of(root, step: str) -> list[dict]:
+    return [r for r in json.loads((root / "build/claims.json").read_text())["claims"] if r["step"] == step]
 
 
 def test_robustness_sweeps_the_claims_and_the_report_shows_it(real_chain):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import nbformat
 import pandas as pd
 import pytest
@@ -120,3 +122,41 @@ def test_every_notebook_renders_its_findings(step):
     """A notebook states its findings from code (its step's findings()), not in typed prose."""
     code = "\n".join(c.source for c in nbformat.read(REPO / step.notebook, as_version=4).cells if c.cell_type == "code")
     assert "findings(" in code and "Markdown(" in code
+
+
+def test_a_range_of_years_reads_without_thousands_separators():
+    from scs_compendium.outputs.formatting import format_value
+
+    assert format_value([2018, 2020]) == "2018–2020"
+    assert format_value([9106, 77]) == "9,106–77" and format_value(2958) == "2,958"  # counts keep their separators
+
+
+def test_media_lags_read_with_their_unit_and_the_dates_or_years_they_come_from():
+    assert media.lag_text({"lag_years": 2.101, "from_dates": True, "span": ["2016-10-22", "2018-11-29"]}) == \
+        "2.1 years (22 Oct 2016 to 29 Nov 2018)"
+    assert media.lag_text({"lag_years": 1.0, "from_dates": False, "span": [2016, 2017]}) == \
+        "1 year (2016 to 2017, the article's years)"
+    pieces = tables.load_pieces()
+    text = media.findings(run(media, pieces), pieces)
+    assert re.search(r"Outside that span: [^.]+ \(\d year[s]? \(\d{4} to \d{4}, the article's years\)\)", text)
+    assert re.search(r"median \d\.\d years \(95% bootstrap interval \d\.\d to \d\.\d years\)", text)
+
+
+def test_what_the_article_reports_reads_as_prose():
+    from scs_compendium.outputs.formatting import format_reported
+
+    assert format_reported({"value": 55, "unit": "% of 9,106 results", "qualifier": "more than"}) == "more than 55% of 9,106 results"
+    assert format_reported({"value": "hardly", "unit": "statement"}) == "hardly"  # not 'hardly statement'
+    assert format_reported({"value": 1984, "unit": "year"}) == "1984"  # not '1984 year'
+    assert format_reported({"value": [2018, 2020], "unit": "year"}) == "2018–2020"
+    assert format_reported({"value": 77, "unit": "literary references"}) == "77 literary references"
+
+
+def test_a_why_after_a_full_stop_starts_a_sentence():
+    from scs_compendium.outputs.formatting import sentence
+    from scs_compendium.outputs.report import verdicts_markdown
+
+    assert sentence("count: undecided") == "Count: undecided" and sentence("9 of 9 hold") == "9 of 9 hold"
+    row = {"id": "c1", "verdict": "consistent", "basis": "b", "statement": "S.", "reported": "r", "why": "a check holds",
+           "readings": []}
+    assert "*The article: r.* A check holds." in verdicts_markdown([row])

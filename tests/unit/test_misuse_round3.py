@@ -258,7 +258,7 @@ def test_a_read_only_build_folder_is_one_clear_message(data_copy, tmp_path, monk
     before = files_outside(tmp_path, data_copy)
     code, out, err = scs(data_copy, monkeypatch, capsys, "report")
     assert code == 2 and "Traceback" not in err
-    assert f"cannot read or write {data_copy}/build: Read-only file system" in err and "were kept" in err
+    assert f"cannot read or write {data_copy}/build" in err and ": Read-only file system" in err and "were kept" in err
     assert files_outside(tmp_path, data_copy) == before
 
 

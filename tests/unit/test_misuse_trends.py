@@ -248,6 +248,7 @@ def test_fetch_without_pytrends_says_how_to_install_the_extra(data_copy, monkeyp
     assert code == 2 and "Traceback" not in err
     assert "GeneralMills/pytrends#636" in err and "five-year" in err  # the caveat, said each time
     assert "pip install -e '.[trends]'" in err and "scs import trends" in err
+    assert "`.venv/uv/bin/uv pip install --python .venv/bin/python -e '.[trends]'`" in err  # works without pip
 
 
 class DisagreeingClient:

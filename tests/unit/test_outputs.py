@@ -94,7 +94,7 @@ def test_step_context_picks_checks_and_declares(data_copy, monkeypatch):
     ctx = StepContext("literature_shares", namespace, root=data_copy)
     assert ctx.parameters["confidence_level"] == 0.9 and ctx.parameters["significance"] == 0.05
     assert "unrelated" not in ctx.parameters  # only the declared names are picked
-    assert ctx.output_root == data_copy  # run by hand: straight to the project
+    assert ctx.output_root == data_copy / "build/scratch"  # run by hand: a scratch run, never over the published
     assert set(ctx.provenance["inputs"]) == {"data/datapackage.json", "data/raw/literature_classification.csv"}
     with pytest.raises(Exception, match="expects float"):
         StepContext("literature_shares", {**namespace, "confidence_level": "high"}, root=data_copy)
@@ -105,6 +105,35 @@ def test_step_context_picks_checks_and_declares(data_copy, monkeypatch):
         ctx.save_figure(plt.figure(), "other")
     with pytest.raises(ResultsError, match="does not list it under 'needs'"):
         ctx.read_results("timeline")
+
+
+def test_a_notebook_run_by_hand_writes_to_scratch_and_says_so(data_copy, monkeypatch, capsys):
+    """A student's run (JupyterLab, a copy) leaves figures/ and build/results/ alone; only an opt-in publishes."""
+    from ..conftest import step_defaults
+
+    monkeypatch.delenv("SCS_STEP", raising=False)
+    monkeypatch.delenv("SCS_PUBLISH", raising=False)
+    namespace = {**step_defaults("literature_shares"), "confidence_level": 0.9}
+    ctx = StepContext("literature_shares", namespace, root=data_copy)
+    said = capsys.readouterr().out
+    assert "scratch run" in said and "build/scratch/figures/" in said
+    assert "literature_shares.confidence_level = 0.9 (pipeline.yaml: 0.95)" in said  # the banner, both values
+    written = ctx.save_figure(plt.figure(), "literature_shares")
+    assert {p.parent for p in written} == {data_copy / "build/scratch/figures"}
+    assert ctx.write_results({"v": 1}) == data_copy / "build/scratch/results/literature_shares.json"
+    assert not list((data_copy / "figures").glob("literature_shares.*"))
+    assert not (data_copy / "build/results/literature_shares.json").exists()
+
+    scholarship = StepContext("scholarship", step_defaults("scholarship"), root=data_copy)
+    assert scholarship.changed == [] and not any("differ" in note for note in scholarship.notes())
+    assert scholarship.read_results("literature_shares") == {"v": 1}  # the student's own upstream run first
+    assert "read from build/scratch/results/literature_shares.json" in capsys.readouterr().out
+
+    monkeypatch.setenv("SCS_PUBLISH", "1")  # the explicit opt-in
+    published = StepContext("literature_shares", namespace, root=data_copy)
+    assert published.output_root == data_copy and published.mode == "publish"
+    assert published.write_results({"v": 2}) == data_copy / "build/results/literature_shares.json"
+    assert StepContext("literature_shares", namespace, root=data_copy, publish=False).mode == "scratch"
 
 
 def test_step_context_under_the_runner_takes_the_declaration_it_is_handed(data_copy, monkeypatch, tmp_path):
@@ -146,9 +175,9 @@ def test_saved_figure_is_shown_inline_in_a_kernel_as_the_very_png_written(data_c
     fig, ax = new_figure("single")
     ax.plot([0, 1], [1, 0])
     ctx.save_figure(fig, "literature_shares")
-    png = (data_copy / "figures/literature_shares.png").read_bytes()
+    png = (ctx.path("figures/literature_shares.png")).read_bytes()
     assert len(shown) == 1 and shown[0].data == png and shown[0].format == "png"
-    width_px = Image.open(data_copy / "figures/literature_shares.png").size[0]
+    width_px = Image.open(ctx.path("figures/literature_shares.png")).size[0]
     assert shown[0].width == round(width_px / 300 * context.INLINE_PX_PER_INCH)
     assert not plt.fignum_exists(fig.number)  # closed: an inline backend does not show it twice
 
@@ -180,3 +209,15 @@ def test_outputs_are_readable_by_others_as_open_would_make_them(tmp_path):
     plain = tmp_path / "plain.json"
     plain.write_text("{}")  # what open() gives under this process's umask (0644 under the usual 022)
     assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE(plain.stat().st_mode)
+
+
+def test_notebook_tables_show_whole_explanations_and_every_row():
+    import pandas as pd
+
+    from scs_compendium.engine.context import TABLE_MAX_ROWS, show_tables_whole
+
+    with pd.option_context("display.max_colwidth", 50, "display.max_rows", 60, "display.min_rows", 10):
+        show_tables_whole()
+        frame = pd.DataFrame({"why": ["x" * 300] * 150})
+        html = frame._repr_html_()  # what a notebook shows
+        assert "x" * 300 in html and "..." not in html and pd.get_option("display.max_rows") == TABLE_MAX_ROWS

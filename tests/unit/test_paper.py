@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 
 import pytest
@@ -133,8 +134,38 @@ def test_captions_are_numbered_and_name_the_parameters_as_set(mini):
     path.write_text(json.dumps(results))
     (mini / "figures").mkdir()
     (mini / "figures/literature_shares.png").write_bytes(b"png")
-    write(mini, "![One.](figure:literature_shares)\n\n![Two.](figure:literature_shares)")
+    results["provenance"]["parameters"]["workers"] = 2  # an execution setting: never printed
+    path.write_text(json.dumps(results))
+    write(mini, "![One.](figure:literature_shares)\n\n![Two.](figure:literature_shares)\n\n{{figure_provenance}}")
     text = paper.render(mini)[0]
     assert text.index("**Figure 1.** One.") < text.index("**Figure 2.** Two.")
-    assert ("parameters: economic\\_categories = finance\\_economics, economics\\_finance; first\\_year = 2000; "
-            "interval = 0.1–0.25; confidence\\_level = 0.99; data: literature\\_classification.csv; commit 0123456789ab.") in text
+    assert "One. *Step `literature_shares`, commit 0123456789ab (parameters and data: appendix, Figure 1).*" in text
+    assert ("- **Figure 2** (`literature_shares`): step `literature_shares`; parameters: economic\\_categories = "
+            "finance\\_economics, economics\\_finance; first\\_year = 2000; interval = 0.1–0.25; confidence\\_level = "
+            "0.99; data: literature\\_classification.csv; commit 0123456789ab.") in text  # the full list, in the appendix
+    assert "workers" not in text
+
+
+def test_the_docx_reference_document_is_a4_with_the_projects_fonts_and_fixed_dates(tmp_path, monkeypatch):
+    import zipfile
+
+    import pypandoc
+
+    from scs_compendium.outputs import docx
+
+    first = docx.write_reference_docx(pypandoc.get_pandoc_path(), tmp_path / "a.docx")
+    second = docx.write_reference_docx(pypandoc.get_pandoc_path(), tmp_path / "b.docx")
+    assert first.read_bytes() == second.read_bytes()  # the same bytes every time
+    with zipfile.ZipFile(first) as archive:
+        document = archive.read("word/document.xml").decode()
+        styles = archive.read("word/styles.xml").decode()
+        assert {info.date_time for info in archive.infolist()} == {docx.ZIP_DATE}
+    assert '<w:pgSz w:w="11906" w:h="16838" />' in document and document.count("<w:pgSz") == 1
+    assert 'w:eastAsia="Noto Serif SC"' in styles and "eastAsiaTheme" not in styles
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    with docx.fixed_date(tmp_path):
+        assert os.environ["SOURCE_DATE_EPOCH"] == "1700000000"
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    with docx.fixed_date(REPO):
+        assert os.environ["SOURCE_DATE_EPOCH"].isdigit()  # the commit's time
+    assert "SOURCE_DATE_EPOCH" not in os.environ

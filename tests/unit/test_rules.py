@@ -38,6 +38,8 @@ def test_within_a_mapping_any_all_strict_and_empty():
     assert partial.outcome == "partial" and "2021 (34 zones)" in partial.why and "do not" in partial.why
     assert outcome(reported, {"kind": "within", "value": "v", "require": "all", "strict": True}, years).outcome == "fail"
     assert outcome(reported, {"kind": "within", "value": "v"}, {"v": {}}).outcome == "none"
+    lag = outcome({"value": [2, 5], "unit": "years"}, {"kind": "within", "value": "v"}, {"v": {"The Washington Post": 2.101}})
+    assert lag.why == "2.1 years (The Washington Post) lies inside the reported 2–5 years"  # a duration, to a tenth
 
 
 def test_close_uses_the_tolerance_parameter():
@@ -61,6 +63,8 @@ def test_threshold_below_and_above():
     result = outcome({"value": 0, "unit": "u"}, rule, {"v": 0.208}, {"h": 0.25})
     assert result.outcome == "pass" and result.why == "the upper bound: 0.208 is below 0.25"
     assert outcome({"value": 0, "unit": "u"}, rule, {"v": 0.208}, {"h": 0.10}).outcome == "fail"
+    share = {**rule, "label": "the upper bound of the share coded as economic"}  # a share reads as a percentage
+    assert outcome({"value": 0, "unit": "u"}, share, {"v": 0.208}, {"h": 0.25}).why == "the upper bound of the share coded as economic: 20.8% is below 25%"
     assert outcome({"value": 0, "unit": "u"}, {"kind": "threshold", "value": "v", "above": 20}, {"v": 21}).outcome == "pass"
 
 
@@ -116,5 +120,5 @@ def test_threshold_at_least_over_a_mapping():
     reported = {"value": 99, "unit": "%"}
     assert outcome(reported, rule, {"v": {"2020, total": 99.59, "2020, aged 16 plus": 99.5}}).outcome == "pass"
     partial = outcome(reported, rule, {"v": {"2019": 99.2, "2020": 98.9}})
-    assert partial.outcome == "partial" and "98.9 (2020) is below 99" in partial.why
+    assert partial.outcome == "partial" and "98.9% (2020) is below 99%" in partial.why  # with the article's unit
     assert outcome(reported, rule, {"v": {}}).outcome == "none"

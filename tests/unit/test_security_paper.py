@@ -138,3 +138,22 @@ def test_the_pdf_still_shows_the_figures_copied_into_its_folder(tmp_path):
     pdf.compile_pdf(source, folder / "paper.pdf", tmp_path)
     assert (folder / "figures/demo.png").read_bytes() == (tmp_path / "figures/demo.png").read_bytes()
     assert b"/Image" in (folder / "paper.pdf").read_bytes()
+
+
+def test_a_figure_with_its_pdf_is_placed_as_vector_at_its_design_width(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=(3, 2))
+    fig.savefig(tmp_path / "demo.pdf")
+    plt.close(fig)
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(tmp_path / "demo.pdf"))
+    width = document[0].get_size()[0]  # the design width, read by PDFium (other tests' styles may crop the figure)
+    document.close()
+    text, needed = pdf.place_vector_figures('#figure(image("../../figures/demo.png", width: 70.0%))', tmp_path)
+    assert needed == ["demo.pdf"] and text == f'#figure(image("figures/demo.pdf", width: {width:.2f}pt))'  # not 70%
+    assert 150 < width < 230  # about 3 in

@@ -57,5 +57,9 @@ def plot_counts(analysis: dict, verdicts: dict[str, str], ax) -> None:
         ax.text(value * 1.08, y, f"{value:g}  {verdict_glyph(verdict)} {verdict}", va="center", fontsize=6)
     ax.set_xscale("log")
     ax.set_xlim(1, max(values) * 30)
+    from matplotlib.ticker import FuncFormatter
+
+    ax.set_xticks([10 ** k for k in range(0, 7, 2) if 10 ** k <= max(values) * 30])
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))  # '10,000', not 10 with a 4-pt exponent
     ax.invert_yaxis()
     ax.set_xlabel("the article's count (log scale)")

@@ -267,7 +267,7 @@ def findings(analysis: dict) -> str:
     return "\n".join(lines)
 
 
-DODGE = 0.16  # vertical offset between the years of one row (row spacing 1)
+DODGE = 0.22  # vertical offset between the years of one row (row spacing 1)
 
 
 def plot_rates(analysis: dict, ax_people, ax_entities) -> None:
@@ -287,8 +287,15 @@ def plot_rates(analysis: dict, ax_people, ax_entities) -> None:
     for y, key in enumerate(keys[::-1]):
         row = sorted((r for r in rows if (r["definition"], r["base"]) == key), key=lambda r: r["year"])
         for i, r in enumerate(row):  # the years of a row one under the other (earliest on top): none hides another
-            ax_people.scatter(r["percent"], y - DODGE * (i - (len(row) - 1) / 2), color=colours[r["year"]], s=18,
+            at = (r["percent"], y - DODGE * (i - (len(row) - 1) / 2))
+            ax_people.scatter(*at, color=colours[r["year"]], s=18,
                               zorder=3, marker="o" if r["kind"] == "share" else "D", edgecolors="white", linewidths=0.4)
+            # each point named by its year, so that no colour alone tells two years apart: beside the point, or, in a
+            # row whose points crowd together, right of the row at the point's own height
+            spread = max(p["percent"] for p in row) - min(p["percent"] for p in row)
+            crowded = len(row) > 1 and spread < 0.1 * max(p["percent"] for p in rows)
+            ax_people.annotate(str(r["year"]), (max(p["percent"] for p in row) if crowded else at[0], at[1]),
+                               xytext=(5, 0), textcoords="offset points", fontsize=6, va="center", color="0.25")
     ax_people.set_yticks(range(len(keys)), [DEFINITION_LABELS[k] for k in keys[::-1]])
     ax_people.set_xlabel("% of population")
     ax_people.set_xlim(0, max(r["percent"] for r in rows) * 1.08 if rows else 1)

@@ -38,7 +38,9 @@ def outlet_lags(pieces: pd.DataFrame) -> list[dict]:
         lag = (t2 - t1) if both_dated else float(second["year"] - first["year"])
         out.append({"outlet": outlet, "sensationalist": f"{first['author']} {first['year']}",
                     "nuanced": f"{second['author']} {second['year']}", "start": t1, "end": t2,
-                    "lag_years": round(lag, 3), "from_dates": both_dated})
+                    "lag_years": round(lag, 3), "from_dates": both_dated,
+                    "span": [pd.Timestamp(first["date"]).date().isoformat(), pd.Timestamp(second["date"]).date().isoformat()]
+                    if both_dated else [int(first["year"]), int(second["year"])]})
     return out
 
 
@@ -73,6 +75,22 @@ def analyse(pieces: pd.DataFrame, *, few_years_min: float, few_years_max: float,
     }
 
 
+def _day(iso: str) -> str:
+    return pd.Timestamp(iso).strftime("%-d %b %Y")  # 22 Oct 2016
+
+
+def lag_text(item: dict) -> str:
+    """'2.1 years (22 Oct 2016 to 29 Nov 2018)' from publication dates; '1 year (2016 to 2017, the article's years)'."""
+    lag = item["lag_years"]
+    span = item.get("span")
+    amount = f"{lag:.1f} years" if item["from_dates"] else f"{lag:g} year{'' if lag == 1 else 's'}"
+    if not span:
+        return amount
+    if item["from_dates"]:
+        return f"{amount} ({_day(span[0])} to {_day(span[1])})"
+    return f"{amount} ({span[0]} to {span[1]}, the article's years)"
+
+
 def findings(analysis: dict, pieces: pd.DataFrame) -> str:
     """What the pieces show, as Markdown rendered from the analysis and the table (never typed)."""
     from ..outputs.style import escape_markdown as esc
@@ -81,17 +99,18 @@ def findings(analysis: dict, pieces: pd.DataFrame) -> str:
     n, lags = analysis["outlets"], analysis["lags"]
     dated = int(pieces["date"].notna().sum())
     later = sum(analysis["nuanced_later"].values())
-    from_dates = ", ".join(f"{esc(outlet)} {lag:.1f}" for outlet, lag in analysis["lags_from_dates"].items()) or "none"
+    from_dates = ", ".join(f"{esc(item['outlet'])} {lag_text(item)}" for item in lags if item["from_dates"]) or "none"
     ci = analysis["median_ci"]
-    outside = [f"{esc(item['outlet'])} ({item['lag_years']:.1f})" for item in lags if not low <= item["lag_years"] <= high]
+    outside = [f"{esc(item['outlet'])} ({lag_text(item)})" for item in lags if not low <= item["lag_years"] <= high]
     return "\n".join([
         f"- {len(pieces)} pieces from {n} outlets; {dated} of the pieces are dated by a source, the others only to the "
         f"article's year.",
         f"- In {later} of {n} outlets the first nuanced piece comes later than the sensationalist one; lags from "
-        f"{analysis['spread_years'][0]:g} to {analysis['spread_years'][1]:g} years, median {analysis['median_lag_years']:g} "
-        f"({analysis['settings']['level']:.0%} bootstrap interval {ci[0]:g} to {ci[1]:g}).",
-        f"- {analysis['outlets_within_few_years']} of {n} lags lie within 'a few years' ({low:g} to {high:g}); "
-        f"lags from publication dates (years): {from_dates}.",
+        f"{analysis['spread_years'][0]:.1f} to {analysis['spread_years'][1]:.1f} years, median "
+        f"{analysis['median_lag_years']:.1f} years ({analysis['settings']['level']:.0%} bootstrap interval "
+        f"{ci[0]:.1f} to {ci[1]:.1f} years).",
+        f"- {analysis['outlets_within_few_years']} of {n} lags lie within 'a few years' ({low:g} to {high:g} years); "
+        f"lags from publication dates: {from_dates}.",
         f"- Outside that span: {', '.join(outside) or 'no outlet'}.",
     ])
 

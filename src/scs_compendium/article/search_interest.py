@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ..sources.google_trends import Snapshot, select_snapshot
+from ..sources.google_trends.client import INSTALL_TRENDS
 from ..sources.google_trends.series import months_without_data, without_variation
 from .stats import half_year, half_year_start
 
@@ -80,9 +81,11 @@ def analyse(snapshots: list[Snapshot], media: dict | None, scholarship: dict | N
     if chosen is None:
         return {
             "needs_data": (
-                "no Google Trends snapshot in data/raw/google_trends/: with internet access run "
-                "`scs fetch trends --end 2022-12-31`, or download multiTimeline.csv from trends.google.com and run "
-                "`scs import trends multiTimeline.csv`; then `scs run search_interest`"
+                "no Google Trends snapshot in data/raw/google_trends/: download multiTimeline.csv from "
+                "trends.google.com and run `.venv/bin/scs import trends multiTimeline.csv` (nothing to install), or, "
+                "with internet access, install the optional pytrends "
+                f"(`{INSTALL_TRENDS}`) and run `.venv/bin/scs fetch trends --end 2022-12-31`; "
+                "then `.venv/bin/scs run search_interest`"
             ),
             "snapshot": None,
             "offline_evidence": evidence,
@@ -187,9 +190,16 @@ def plot_timing(analysis: dict, ax) -> None:
         series = evidence.get(key, {})
         years = [pd.Timestamp(f"{y}-07-01") for y in series]
         ax.plot(years, list(series.values()), marker, color=colour, ms=3, label=label)
-    ax.set_ylabel("pieces or studies")
+    ax.set_ylabel("pieces or studies (not Google Trends)")
     ax.legend(frameon=False, fontsize=6, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=3)
     ax.set_xlim(pd.Timestamp("2015-01-01"), pd.Timestamp("2023-01-01"))
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.3)  # room for the note above the counts
+    ax.text(0.005, 0.97, "Not Google Trends data: counts of the article's own sources under the periods the article\n"
+            "claims for Google Trends interest, shaded", transform=ax.transAxes, fontsize=6, va="top", ha="left",
+            color="0.25", bbox={"boxstyle": "square,pad=0.2", "fc": "white", "ec": "0.7", "lw": 0.4})
 
 
 def plot_interest(analysis: dict, ax) -> None:

@@ -111,11 +111,11 @@ def key_events(events: pd.DataFrame, pairs: pd.DataFrame, inception_event: str) 
     return [event for event in chosen if event in set(events["id"])]
 
 
-def event_label(text: str, width: int = 56) -> str:
-    """A short label from an event's description: no parentheses, its first clause, at most `width` characters."""
+def event_label(text: str, width: int = 30) -> str:
+    """A label from an event's description: no parentheses, its first clause, whole (never cut with '…'), in
+    lines of at most `width` characters."""
     text = re.sub(r"\s*\([^)]*\)", "", text).split(";")[0].strip()
-    short = re.sub(r"\s+(after|and|the|of|on|to|a|for|in|with)…$", "…", textwrap.shorten(text, width, placeholder="…"))
-    return textwrap.fill(short, 30)
+    return textwrap.fill(text, width)
 
 
 def _clashes(box, taken, frame) -> int:
@@ -131,7 +131,7 @@ def _free(box, taken, frame) -> bool:
 def _label(ax, text: str, xy, dx: float, dy: float):
     """An event's name `dx`, `dy` points from it, on a white ground, with a leader line."""
     return ax.annotate(text, xy, xytext=(dx, dy), textcoords="offset points", ha="center", va="bottom" if dy > 0 else "top",
-                       fontsize=5.5, color="0.15", zorder=4, arrowprops={"arrowstyle": "-", "color": "0.55", "lw": 0.4,
+                       fontsize=6, color="0.15", zorder=4, arrowprops={"arrowstyle": "-", "color": "0.55", "lw": 0.4,
                                                                         "shrinkA": 1, "shrinkB": 3},
                        bbox={"boxstyle": "square,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8})
 
@@ -158,11 +158,12 @@ def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, lags: list[dict], 
         ax.figure.get_layout_engine().execute(ax.figure)
     names = []
     for i, phase in enumerate(phases.sort_values("start").itertuples()):
-        ax.axvspan(phase.start, phase.end + 1, color="0.93" if i % 2 else "0.97", zorder=0)
+        ax.axvspan(phase.start, phase.end + 1, color="0.9" if i % 2 else "0.97", zorder=0)
+        ax.axvline(phase.start, color="0.55", lw=0.5, ls=(0, (2, 2)), zorder=1)  # where a phase begins, whatever its shade
         for row in range(len(phases)):  # the first row where the name overlaps no other
             name = ax.annotate(textwrap.fill(phase.label, 26), ((phase.start + phase.end + 1) / 2, 1), xytext=(0, 2 + 17 * row),
                                xycoords=("data", "axes fraction"), textcoords="offset points", ha="center", va="bottom",
-                               fontsize=5.5, color="0.3", annotation_clip=False)
+                               fontsize=6, color="0.3", annotation_clip=False)
             box = name.get_window_extent(renderer)
             if not any(box.overlaps(other) for other in names):
                 names.append(box)

@@ -181,12 +181,20 @@ def part_outcome(results: list[RowResult]) -> tuple[str, str]:
     return PARTLY, f"partly supported (strength {partial})" + (f"; a weaker source contradicts ({against})" if against else "")
 
 
+def _outcome_text(result) -> str:
+    """'supported by a source of strength 2', not 'supported (supported by a source of strength 2)'."""
+    if not result.why:
+        return result.outcome
+    if result.why.startswith(result.outcome):
+        return result.why
+    return f"{result.outcome} ({result.why})"
+
+
 def claim_verdict(parts: list, results: list[PartResult], searched: bool) -> tuple[str, str]:
     """The verdict of a claim of outside data from its parts' outcomes."""
     deciding = [(p, r) for p, r in zip(parts, results) if p.type != "interpretation"]
     interpretive = [p for p in parts if p.type == "interpretation"]
-    named = "; ".join(f"{p.id}: {r.outcome}" + (f" ({r.why})" if r.why else "")
-                      for p, r in zip(parts, results) if p.type != "interpretation")
+    named = "; ".join(f"{p.id}: {_outcome_text(r)}" for p, r in zip(parts, results) if p.type != "interpretation")
     if not deciding:
         kinds = ", ".join(sorted({p.interpretation for p in interpretive}))
         return "not checkable", f"the statement is {_article(kinds)} {kinds}, not a fact: no source can confirm or contradict it"

@@ -62,7 +62,20 @@ def _labelled(value: Any, where: str) -> dict[str, float]:
 
 
 def _shown(values: dict[str, float], unit: str = "") -> str:
+    """Values with their labels; durations in years to a tenth ('2.1 years (The Washington Post)')."""
+    if "year" in unit and not unit.strip().isdigit():
+        return ", ".join(f"{v:.1f} years" + (f" ({k})" if k else "") for k, v in values.items())
     return ", ".join(f"{fmt(v)}{unit}" + (f" ({k})" if k else "") for k, v in values.items())
+
+
+def _unit_of(label: str, reported_unit: str, numbers: list[float]):
+    """How a compared number reads with its unit: '99.5%' when the article reports a percentage, '20.8%' for a
+    share (0-1) a label names; else the number alone."""
+    if str(reported_unit).lstrip().startswith("%"):
+        return lambda v: f"{fmt(v)}%"
+    if "share" in label and all(0 <= v <= 1 for v in numbers):
+        return lambda v: f"{v:.1%}" if round(v * 100, 1) != round(v * 100) else f"{v:.0%}"
+    return fmt
 
 
 def rule_within(value, rule, threshold, reported_unit) -> Outcome:
@@ -76,12 +89,13 @@ def rule_within(value, rule, threshold, reported_unit) -> Outcome:
     rounding = f" (rounded to {decimals} decimals, as the article rounds)" if decimals is not None else ""
     need_all = rule.get("require", "any") == "all"
     passed = len(inside) == len(values) if need_all else bool(inside)
+    unit = str(reported_unit or "") if str(reported_unit or "").startswith("years") else ""  # a duration, not a year
     if inside and not passed:
-        return Outcome("fail" if rule.get("strict") else "partial", f"{_shown(inside)} lie inside the reported {span}{rounding}; "
-                                  f"{_shown({k: v for k, v in values.items() if k not in inside})} do not", value)
+        return Outcome("fail" if rule.get("strict") else "partial", f"{_shown(inside, unit)} lie inside the reported "
+                       f"{span}{rounding}; {_shown({k: v for k, v in values.items() if k not in inside}, unit)} do not", value)
     verb = "lies" if len(values) == 1 else "lie"
     where = "inside" if passed else "outside"
-    shown = _shown(inside if passed and not need_all else values)
+    shown = _shown(inside if passed and not need_all else values, unit)
     return Outcome("pass" if passed else "fail", f"{shown} {verb} {where} the reported {span} {reported_unit}".rstrip()
                    + rounding, value)
 
@@ -123,7 +137,8 @@ def rule_threshold(value, rule, threshold, reported_unit) -> Outcome:
     words = {"below": ("below", "not below"), "above": ("above", "not above"), "at_least": ("at least", "below")}[kind]
     held = {k: v for k, v in values.items() if test(v)}
     outcome = "pass" if len(held) == len(values) else "partial" if held else "fail"
-    parts = [f"{fmt(v)}" + (f" ({k})" if k else "") + f" is {words[0] if k in held else words[1]} {fmt(limit)}"
+    show = _unit_of(label, reported_unit, [*values.values(), limit])
+    parts = [f"{show(v)}" + (f" ({k})" if k else "") + f" is {words[0] if k in held else words[1]} {show(limit)}"
              for k, v in values.items()]
     return Outcome(outcome, f"{label}: " + "; ".join(parts), value)
 

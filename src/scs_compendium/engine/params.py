@@ -200,3 +200,28 @@ def valid_parameters_text(pipeline: Pipeline, selected: list[str]) -> str:
         for param in pipeline.step(name).parameters.values():
             lines.append(f"  {name}.{param.describe()}")
     return "\n".join(lines) or "  (the selected steps take no parameters)"
+
+
+def changed_parameters(step, values: dict[str, Any]) -> list[dict[str, Any]]:
+    """The parameters of `step` whose value differs from its default in pipeline.yaml: name, value, default."""
+    defaults = step.defaults()
+    return [{"step": step.name, "name": name, "value": values[name], "default": defaults[name]}
+            for name in step.parameters if name in values and values[name] != defaults[name]]
+
+
+def run_differences(pipeline: Pipeline, manifest: dict | None) -> list[dict[str, Any]]:
+    """Every parameter a published run used that differs from pipeline.yaml (from build/manifest.json), in the
+    chain's order; a step the manifest does not record, or a parameter pipeline.yaml no longer declares, is left out."""
+    steps = (manifest or {}).get("steps") if isinstance(manifest, dict) else None
+    found: list[dict[str, Any]] = []
+    for name in pipeline.order:
+        entry = steps.get(name) if isinstance(steps, dict) else None
+        used = entry.get("parameters") if isinstance(entry, dict) else None
+        if isinstance(used, dict) and name in pipeline.steps:
+            found.extend(changed_parameters(pipeline.steps[name], used))
+    return found
+
+
+def describe_difference(change: dict[str, Any]) -> str:
+    """`media_coverage.few_years_min = 3.0 (pipeline.yaml: 2.0)`."""
+    return f"{change['step']}.{change['name']} = {json.dumps(change['value'])} (pipeline.yaml: {json.dumps(change['default'])})"

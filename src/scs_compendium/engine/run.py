@@ -28,8 +28,8 @@ from typing import Any, Callable, Sequence
 
 from ..errors import CompendiumError
 from ..paths import CODE_CACHE, EXECUTED, LOCK, MANIFEST, STAGING
-from .context import ENV_COMMIT, ENV_STAGING, ENV_STEP, ENV_STEP_SPEC
-from .params import resolve_parameters
+from .context import ENV_COMMIT, ENV_PARAMETERS, ENV_STAGING, ENV_STEP, ENV_STEP_SPEC
+from .params import changed_parameters, resolve_parameters
 from .plan import Planner, StepPlan, load_manifest
 from .procs import Worker, describe_failure, notebook_state, stop
 from .spec import Pipeline, Step, load_pipeline
@@ -310,10 +310,12 @@ class Runner:
         partial = executed.with_name(f".{step.name}.partial.ipynb")
         error_file = staging / "error.json"
         request = {
-            "notebook": str(self.root / step.notebook), "output": str(partial), "parameters": parameters,
-            "error": str(error_file),
+            # papermill injects only what differs from the parameters cell (= pipeline.yaml's defaults), so an
+            # executed notebook shows one parameters cell, plus one of the changed values if any
+            "notebook": str(self.root / step.notebook), "output": str(partial), "error": str(error_file),
+            "parameters": {c["name"]: c["value"] for c in changed_parameters(step, parameters)},
             "env": {ENV_STAGING: str(staging), ENV_STEP: step.name, ENV_STEP_SPEC: json.dumps(step.to_json()),
-                    ENV_COMMIT: commit},
+                    ENV_COMMIT: commit, ENV_PARAMETERS: json.dumps(parameters)},
         }
         entry: dict[str, Any] = {
             "status": "failed",
@@ -322,7 +324,7 @@ class Runner:
             "packages": self._packages if self._packages is not None else self._read_packages(),
             "python": sys.version.split()[0],
             "git_commit": commit,
-            "started": _iso(started),
+            "started": datetime.fromtimestamp(started, tz=timezone.utc).isoformat(timespec="milliseconds"),
         }
 
         def on_event(message: dict) -> None:
@@ -358,7 +360,7 @@ class Runner:
             partial.unlink(missing_ok=True)
             partial.with_suffix(".html").unlink(missing_ok=True)
         finished = time.time()
-        entry["finished"] = _iso(finished)
+        entry["finished"] = datetime.fromtimestamp(finished, tz=timezone.utc).isoformat(timespec="milliseconds")
         entry["duration_s"] = round(finished - started, 3)
         return entry
 
@@ -394,7 +396,3 @@ class Runner:
         for rel in sorted(optional - set(produced)):
             (self.root / rel).unlink(missing_ok=True)  # an optional figure the data no longer support
         return hashes
-
-
-def _iso(timestamp: float) -> str:
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat(timespec="milliseconds")

@@ -205,9 +205,10 @@ def write_results(path: Path, step: str, parameters: dict, provenance: dict, val
     return atomic_write_json(path, document)
 
 
-def read_results(root: Path, step: str) -> dict:
-    """The whole results document of a step; a clear error if it has not run."""
-    path = Path(root) / results_file(step)
+def read_results(root: Path, step: str, path: Path | None = None) -> dict:
+    """The whole results document of a step (at `path`, default build/results/<step>.json); a clear error if it
+    has not run."""
+    path = Path(path) if path else Path(root) / results_file(step)
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from ..claims.verdicts import Assessment
 from ..sources.evidence import Evidence, Row, Source, published_date
+from .quotes import excerpt_text, quote_text
 
 
 def coding(row: Row | None) -> str:
@@ -16,6 +17,14 @@ def coding(row: Row | None) -> str:
     return row.stance + ("" if row.same_object or row.stance == "silent" else ", another object")
 
 
+def gloss(quote: str, source: Source, row: Row) -> str:
+    """An English gloss of a quote in another language: what the row says it states, else the source's own
+    English rendering of its excerpt; '' for an English quote."""
+    if not quote or source.language in ("en", ""):
+        return ""
+    return row.states or excerpt_text(source.excerpt_en) or "no English rendering recorded"
+
+
 def source_view(source: Source, evidence: Evidence) -> dict:
     """A source as the report lists it."""
     article = published_date(evidence.article)
@@ -24,7 +33,7 @@ def source_view(source: Source, evidence: Evidence) -> dict:
     return {"id": source.id, "title": source.title, "author": source.author, "publisher": source.publisher,
             "published": source.published or "undated", "url": source.url, "accessed": source.accessed,
             "language": source.language, "kind": source.kind, "verified": source.verified,
-            "cites_article": source.cites_article, "excerpt": source.excerpt, "excerpt_en": source.excerpt_en,
+            "cites_article": source.cites_article, "excerpt": excerpt_text(source.excerpt), "excerpt_en": excerpt_text(source.excerpt_en),
             "later": bool(published and article and published > article), "copy_of": source.copy_of,
             "original_title": original.title if original else "", "note": source.note}
 
@@ -42,8 +51,10 @@ def parts_view(assessment: Assessment, evidence: Evidence) -> list[dict]:
             key = read.row.key
             record = decided.get("/".join(key))
             source = evidence.sources[read.row.source]
-            rows.append({"source": source.id, "kind": source.kind, "title": source.title,
-                         "quote": first[key].quote if key in first else "", "states": read.row.states,
+            quote = quote_text(first[key].quote, source.excerpt) if key in first else ""
+            rows.append({"source": source.id, "kind": source.kind, "title": source.title, "quote": quote,
+                         "language": source.language, "gloss": gloss(quote, source, read.row),
+                         "states": read.row.states,
                          "first": coding(first.get(key)), "second": coding(second.get(key)),
                          "adjudicated": record["final"] if record else "", "reason": record["reason"] if record else "",
                          "stance": read.stance, "decides": read.decides, "why": read.why})

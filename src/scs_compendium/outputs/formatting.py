@@ -18,6 +18,8 @@ def format_value(value: Any) -> str:
         return f"{value:,.4g}" if abs(value) < 1e4 else f"{value:,.0f}"
     if isinstance(value, list):  # a pair of numbers is a range; anything else a list
         numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in value)
+        if len(value) == 2 and all(isinstance(v, int) and not isinstance(v, bool) and 1900 <= v <= 2100 for v in value):
+            return f"{value[0]}–{value[1]}"  # a range of years: 2018–2020, never 2,018–2,020
         return "–".join(format_value(v) for v in value) if len(value) == 2 and numbers else ", ".join(map(format_value, value))
     if isinstance(value, dict):
         return "; ".join(f"{k.split('.')[-2] if '.' in k else k}: {format_value(v)}" for k, v in value.items())
@@ -25,11 +27,21 @@ def format_value(value: Any) -> str:
 
 
 def format_reported(reported: dict) -> str:
-    """What the article reports, with its qualifier and unit: 'more than 55 %'."""
+    """What the article reports, with its qualifier and unit, as prose: 'more than 55% of 9,106 results', '1984',
+    'hardly' (a statement's word needs no unit), '2018–2020'."""
     qualifier = reported.get("qualifier")
-    value = reported["value"]
-    value = str(value) if "year" in reported["unit"] and isinstance(value, int) else format_value(value)
-    return f"{qualifier + ' ' if qualifier else ''}{value} {reported['unit']}".strip()
+    value, unit = reported["value"], str(reported["unit"]).strip()
+    year = isinstance(value, int) and not isinstance(value, bool) and 1000 <= value <= 2999
+    value = str(value) if "year" in unit and year else format_value(value)
+    if unit == "statement" or (unit.split(" ")[0] == "year" and (year or "–" in value)):
+        unit = unit.removeprefix("statement").removeprefix("year").strip()  # a year is a year: '1984', not '1984 year'
+    joined = f"{value}{unit}" if unit.startswith("%") else f"{value} {unit}"
+    return f"{qualifier + ' ' if qualifier else ''}{joined}".strip()
+
+
+def sentence(text: str) -> str:
+    """Text that starts a sentence (after a full stop): its first letter capitalised, the rest as it is."""
+    return text[:1].upper() + text[1:] if text[:1].islower() else text
 
 
 def where(row: dict) -> str:

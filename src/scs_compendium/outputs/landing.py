@@ -14,10 +14,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..claims import VERDICTS
+from ..engine.params import describe_difference, run_differences
+from ..engine.plan import load_manifest
 from ..engine.spec import Pipeline, load_pipeline
 from ..engine.store import git_commit, write_if_changed
 from ..paths import BUILD_DIR, CLAIMS_REPORT, EXECUTED, FIGURES_DIR, PAPER_BUILD_DIR
-from .report import read_claims
 
 INDEX = f"{BUILD_DIR}/index.html"
 PAPER_FORMATS = {"html": "HTML", "pdf": "PDF", "docx": "Word, DOCX"}
@@ -37,9 +38,18 @@ def _rel(path: str) -> str:
     return path.removeprefix(f"{BUILD_DIR}/") if path.startswith(f"{BUILD_DIR}/") else f"../{path}"
 
 
+def parameter_differences(pipeline: Pipeline) -> list[str]:
+    """Each parameter the published results were computed with that differs from pipeline.yaml, with both values
+    (`media_coverage.few_years_min = 3.0 (pipeline.yaml: 2.0)`), from build/manifest.json; [] for a default build.
+    The landing page, the claims page and the paper show them in a banner."""
+    return [describe_difference(change) for change in run_differences(pipeline, load_manifest(pipeline.root))]
+
+
 def page_data(pipeline: Pipeline) -> dict:
     """What the landing page shows, as plain data (links relative to build/)."""
     root = pipeline.root
+    from .report import read_claims  # the report imports this module (its banner)
+
     rows = read_claims(root)
     counts = {verdict: n for verdict in VERDICTS if (n := sum(row["verdict"] == verdict for row in rows))}
     steps = []
@@ -56,11 +66,11 @@ def page_data(pipeline: Pipeline) -> dict:
     reports = {ext: _rel(f"{CLAIMS_REPORT}.{ext}") for ext in ("html", "md", "json")
                if (root / f"{CLAIMS_REPORT}.{ext}").is_file()}
     return {"claims": len(rows), "counts": counts, "steps": steps, "paper": paper, "reports": reports,
-            "manifest": (root / BUILD_DIR / "manifest.json").is_file()}
+            "manifest": (root / BUILD_DIR / "manifest.json").is_file(), "differences": parameter_differences(pipeline)}
 
 
-def render_index(data: dict, stamp: dict) -> str:
-    return _environment().get_template("index.html.j2").render(**data, stamp=stamp)
+def render_index(data: dict, stamp: dict, font_face: str = "") -> str:
+    return _environment().get_template("index.html.j2").render(**data, stamp=stamp, font_face=font_face)
 
 
 def write_index(root: Path | None = None, pipeline: Pipeline | None = None) -> Path:
@@ -69,7 +79,10 @@ def write_index(root: Path | None = None, pipeline: Pipeline | None = None) -> P
     target = pipeline.root / INDEX
     stamp = {"commit": git_commit(pipeline.root),
              "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
-    html = render_index(page_data(pipeline), stamp)
+    from .webfont import font_face
+
+    data = page_data(pipeline)
+    html = render_index(data, stamp, font_face(pipeline.root, json.dumps(data, ensure_ascii=False)))
     old = target.read_text(encoding="utf-8") if target.is_file() else None
     if old is None or _TIME.sub("", old) != _TIME.sub("", html):
         write_if_changed(target, html)

@@ -30,17 +30,24 @@ from ..engine.store import atomic_write_json, lookup, read_checked_results, sha2
 from ..errors import CompendiumError
 from ..paths import CLAIMS_REPORT, FIGURES_DIR, PAPER_BUILD_DIR, PAPER_DIR, RESULTS_DIR
 from .bibliography import CSL_FILE, data_sources, sources_markdown, write_csl
-from .landing import write_index
-from .pdf import TYPST_HEADER, compile_pdf
+from .docx import fixed_date, write_reference_docx
+from .landing import parameter_differences, write_index
+from .pdf import PAGE, TYPST_HEADER, compile_pdf
 from .report import read_claims
+from .webfont import font_face
 from ..claims import section_key
-from .formatting import code_span, escape_markdown, format_value, where
+from .formatting import code_span, escape_markdown, format_value, sentence, where
 
 BUILD_DIR = PAPER_BUILD_DIR
 FORMATS = ("html", "pdf", "docx")
 PLACEHOLDER = re.compile(r"\{\{\s*([a-z_]+):([^|}\s]+)\s*(?:\|\s*([a-z0-9_]+)\s*)?\}\}")
 FIGURE = re.compile(r"!\[(?P<caption>[^\]]*)\]\(figure:(?P<stem>[a-z0-9_]+)\)(?P<attrs>\{[^}]*\})?")
 CITATION = re.compile(r"(?<![\w@\\])@([A-Za-z][\w:.-]*\w)")  # not an e-mail address, not an escaped @
+
+
+# The paper's HTML: the PDF's faces (Libertinus Serif where installed), the project's Chinese font for CJK.
+PAPER_FONTS = ('body { font-family: "SCS CJK", "Libertinus Serif", Georgia, serif; } '
+               'code, pre { font-family: "SCS CJK", Menlo, Monaco, Consolas, monospace; }')
 
 
 class PaperError(CompendiumError):
@@ -127,18 +134,39 @@ def _parameter_text(value: Any) -> str:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else format_value(value)
 
 
-def caption_provenance(pipeline: Pipeline, stem: str) -> str:
-    """'Step x (parameters ...; data ...).' from the results that drew the figure."""
+# Settings of how a step runs, not of what it computes: never part of a figure's provenance.
+EXECUTION_SETTINGS = frozenset({"workers"})
+
+
+def figure_provenance(pipeline: Pipeline, stem: str) -> dict:
+    """Step, parameters (execution settings left out), data files and commit of the results that drew a figure."""
     step = figure_step(pipeline, stem)
     try:
         provenance = read_checked_results(pipeline.root, step)["provenance"]
     except CompendiumError as exc:
         raise PaperError(f"figure:{stem}: {exc}") from None
-    params = "; ".join(f"{k} = {_parameter_text(v)}" for k, v in provenance["parameters"].items()) or "none"
-    data = ", ".join(Path(p).name for p in provenance["inputs"] if not p.endswith("datapackage.json")) or "none"
-    params, data = escape_markdown(params), escape_markdown(data)
-    commit = escape_markdown(provenance.get("git_commit", "unknown")[:12])
-    return f" *Made by step {code_span(step)}; parameters: {params}; data: {data}; commit {commit}.*"
+    return {"step": step, "commit": provenance.get("git_commit", "unknown")[:12],
+            "parameters": {k: v for k, v in provenance["parameters"].items() if k not in EXECUTION_SETTINGS},
+            "data": [Path(p).name for p in provenance["inputs"] if not p.endswith("datapackage.json")]}
+
+
+def caption_provenance(pipeline: Pipeline, stem: str, number: int | None = None) -> str:
+    """A short tag for the caption: the step and the commit; the parameters and data are in the appendix."""
+    made = figure_provenance(pipeline, stem)
+    where = f" (parameters and data: appendix, Figure {number})" if number else ""
+    return f" *Step {code_span(made['step'])}, commit {escape_markdown(made['commit'])}{where}.*"
+
+
+def provenance_appendix(pipeline: Pipeline, stems: list[str]) -> str:
+    """For each figure of the paper, in order: its step, every parameter as set, its data and its commit."""
+    lines = []
+    for number, stem in enumerate(stems, 1):
+        made = figure_provenance(pipeline, stem)
+        params = "; ".join(f"{k} = {_parameter_text(v)}" for k, v in made["parameters"].items()) or "none"
+        lines.append(f"- **Figure {number}** ({code_span(stem)}): step {code_span(made['step'])}; parameters: "
+                     f"{escape_markdown(params)}; data: {escape_markdown(', '.join(made['data']) or 'none')}; "
+                     f"commit {escape_markdown(made['commit'])}.")
+    return "\n".join(lines)
 
 
 def claims_appendix(resolver: Resolver) -> str:
@@ -175,7 +203,7 @@ def claims_list(resolver: Resolver, step: str) -> str:
         raise PaperError(f"placeholder claims_list:{step}: no claim of build/claims.json is checked by step {step!r}")
     return "\n".join(
         f"- **{escape_markdown(row['verdict'])}** ({escape_markdown(row['basis'])}). {escape_markdown(row['statement'])} "
-        f"({escape_markdown(where(row))}; the article: {escape_markdown(row['reported'])}). {escape_markdown(row['why'])}."
+        f"({escape_markdown(where(row))}; the article: {escape_markdown(row['reported'])}). {escape_markdown(sentence(row['why']))}."
         for row in rows)
 
 
@@ -226,11 +254,14 @@ def render(root: Path | None = None, pipeline: Pipeline | None = None) -> tuple[
         if not path.is_file():
             raise PaperError(f"figure:{stem}: figures/{stem}.png not found (step {figure_step(pipeline, stem)!r} draws it)")
         stems.append(stem)  # numbered in the caption itself: the same 'Figure N.' in HTML, DOCX and PDF
-        caption = f"**Figure {len(stems)}.** " + match.group("caption").rstrip() + caption_provenance(pipeline, stem)
+        caption = (f"**Figure {len(stems)}.** " + match.group("caption").rstrip()
+                   + caption_provenance(pipeline, stem, len(stems) if "{{figure_provenance}}" in text else None))
         attrs = match.group("attrs") or "{width=100%}"
         return f"![{caption}](../../figures/{stem}.png){attrs}"
 
     text = FIGURE.sub(figure, text)
+    if "{{figure_provenance}}" in text:
+        text = text.replace("{{figure_provenance}}", provenance_appendix(pipeline, stems))
     text = text.replace("{{fragile_claims}}", fragile_claims(resolver))
     if "{{arguments_list}}" in text:
         text = text.replace("{{arguments_list}}", arguments_list(resolver))
@@ -245,6 +276,14 @@ def render(root: Path | None = None, pipeline: Pipeline | None = None) -> tuple[
     text = text.replace("{{claims_appendix}}", claims_appendix(resolver))
     text = re.sub(r"\{\{claims_list:([a-z_]+)\}\}", lambda m: claims_list(resolver, m.group(1)), text)
     text = resolver.fill(text)
+    differences = parameter_differences(pipeline)
+    if differences:  # a build with other parameters says so before anything else
+        banner = ("::: {.parameter-banner}\n**Not the default build.** The results in this paper were computed with "
+                  "parameters that differ from `pipeline.yaml`:\n\n" + "\n".join(f"- {code_span(d)}" for d in differences)
+                  + "\n:::\n\n")
+        subtitle = "subtitle: " + json.dumps("Not the default build: " + "; ".join(differences)) + "\n"
+        text = re.sub(r"\A(---\n.*?\n)(---\n)", lambda m: m.group(1) + subtitle + m.group(2) + "\n" + banner, text,
+                      count=1, flags=re.S)  # under the title in HTML, PDF and DOCX, and again before the text
     leftover = re.search(r"\{\{[^}]*\}\}", text)
     if leftover:
         raise PaperError(f"{PAPER_DIR}/paper.md: malformed placeholder {leftover.group(0)!r}; expected {{{{step:key|format}}}}")
@@ -304,16 +343,25 @@ def build(root: Path | None = None, formats: tuple[str, ...] = FORMATS, force: b
         for fmt in formats:
             staged[fmt] = tmp_dir / f"paper.{fmt}"
             if fmt == "html":
+                header = tmp_dir / "cjk-font.html"  # the PDF's Chinese font, a subset, as a web font
+                header.write_text(f'<style id="scs-cjk-font">{font_face(root, text, "serif")}\n{PAPER_FONTS}</style>\n',
+                                  encoding="utf-8")
                 pypandoc.convert_file(str(filled_tmp), "html", outputfile=str(staged[fmt]), cworkdir=str(out_dir),
                                       extra_args=[*common, "--standalone", "--embed-resources", "--toc",
+                                                  f"--include-in-header={header}",
                                                   "--metadata=title-prefix:scs-compendium"])
-            elif fmt == "docx":
-                pypandoc.convert_file(str(filled_tmp), "docx", outputfile=str(staged[fmt]), cworkdir=str(out_dir),
-                                      extra_args=common)
+            elif fmt == "docx":  # A4, the project's fonts, dated by the commit (see outputs/docx.py)
+                reference = write_reference_docx(pypandoc.get_pandoc_path(), tmp_dir / "reference.docx")
+                with fixed_date(root):
+                    pypandoc.convert_file(str(filled_tmp), "docx", outputfile=str(staged[fmt]), cworkdir=str(out_dir),
+                                          extra_args=[*common, f"--reference-doc={reference}"])
             elif fmt == "pdf":
                 typ = tmp_dir / "paper.typ"
+                page = tmp_dir / "page.json"  # A4, the journal's type area (see outputs/pdf.py)
+                page.write_text(json.dumps(PAGE), encoding="utf-8")
                 pypandoc.convert_file(str(filled_tmp), "typst", outputfile=str(typ), cworkdir=str(out_dir),
-                                      extra_args=[*common, "--standalone", f"--variable=header-includes:{TYPST_HEADER}"])
+                                      extra_args=[*common, "--standalone", f"--variable=header-includes:{TYPST_HEADER}",
+                                                  f"--metadata-file={page}"])
                 compile_pdf(typ, staged[fmt], root)
             else:
                 raise PaperError(f"unknown paper format {fmt!r}; formats: {list(FORMATS)}")

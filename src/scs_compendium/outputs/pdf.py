@@ -7,6 +7,8 @@
 - Files: Typst's root is the folder of the Typst source (the paper's staging folder in
   paper/_build/), into which the figures are copied, so that `#read`, `#image` or `#include`
   in the markup can reach no file outside it (no file of the machine lands in the PDF).
+- Page and figures: A4 with the journal's full type area (183 mm); each figure is its vector PDF (not the
+  PNG) at 100% of its design width, so the text in it prints at the size it was drawn at.
 - Dates: the PDF's creation date is `SOURCE_DATE_EPOCH` when set, else the time of the
   commit the project is at, else the time `paper/paper.md` was last changed: the same
   commit gives the same bytes.
@@ -70,6 +72,33 @@ def font_dir() -> Path:
 
 
 _FIGURE = re.compile(r'"\.\./\.\./figures/([a-z0-9_]+\.png)"')
+# A figure as Pandoc writes it in Typst: the PNG at a share of the text width.
+_PLACED = re.compile(r'image\("\.\./\.\./figures/([a-z0-9_]+)\.png"(?:, width: [0-9.]+%)?\)')
+# A4 with the journal's full type area (183 mm, the width of a double-column figure): every figure is placed as
+# its vector PDF at 100% of the width it was designed at, so its 6-8 pt text prints at 6-8 pt.
+PAGE = {"papersize": "a4", "margin": {"x": "13.5mm", "y": "20mm"}}
+
+
+def figure_width_pt(pdf: Path) -> float:
+    """The width a figure was designed at: its PDF's MediaBox, in points."""
+    box = re.search(rb"/MediaBox\s*\[\s*([-0-9.]+)\s+([-0-9.]+)\s+([-0-9.]+)\s+([-0-9.]+)", pdf.read_bytes())
+    if not box:
+        raise PdfError(f"{pdf.name}: no MediaBox; rerun the step that draws it")
+    return float(box.group(3)) - float(box.group(1))
+
+
+def place_vector_figures(text: str, figures: Path) -> tuple[str, list[str]]:
+    """Typst markup with each PNG replaced by the figure's PDF at its design width; the PDFs it needs."""
+    needed: list[str] = []
+
+    def vector(match: re.Match) -> str:
+        stem = match.group(1)
+        if not (figures / f"{stem}.pdf").is_file():  # only a PNG (a figure not drawn by the chain): as it is
+            return match.group(0)
+        needed.append(f"{stem}.pdf")
+        return f'image("figures/{stem}.pdf", width: {figure_width_pt(figures / f"{stem}.pdf"):.2f}pt)'
+
+    return _PLACED.sub(vector, text), needed
 
 
 def compile_pdf(source: Path, output: Path, root: Path, ignore_system_fonts: bool = True) -> None:
@@ -80,11 +109,12 @@ def compile_pdf(source: Path, output: Path, root: Path, ignore_system_fonts: boo
     import typst
 
     folder = source.parent
-    figures = sorted(set(_FIGURE.findall(source.read_text(encoding="utf-8"))))
+    text, vectors = place_vector_figures(source.read_text(encoding="utf-8"), root / "figures")
+    figures = sorted(set(_FIGURE.findall(text)) | set(vectors))
     for name in figures:
         (folder / "figures").mkdir(exist_ok=True)
         shutil.copyfile(root / "figures" / name, folder / "figures" / name)
-    text = _FIGURE.sub(lambda m: f'"figures/{m.group(1)}"', source.read_text(encoding="utf-8"))
+    text = _FIGURE.sub(lambda m: f'"figures/{m.group(1)}"', text)
     source.write_text(text, encoding="utf-8")
     fonts = font_dir()
     try:

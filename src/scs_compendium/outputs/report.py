@@ -7,6 +7,7 @@ readings, and the research behind it with its sources.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime, timezone
 from pathlib import Path
@@ -21,8 +22,10 @@ from ..engine.store import atomic_write_json, git_commit, read_checked_results, 
 from ..paths import CLAIMS_REPORT, EXECUTED, FIGURES_DIR, results_file
 from ..sources.evidence import Evidence, has_evidence, load_evidence
 from .evidence_view import parts_view, second_reading, source_view
-from .formatting import Markdown, escape_markdown, format_reported, format_value, markdown_table, where
+from .formatting import Markdown, escape_markdown, format_reported, format_value, markdown_table, sentence, where
+from .landing import parameter_differences
 from .style import VERDICT_GLYPHS
+from .webfont import font_face
 
 TEMPLATES = Path(__file__).parent / "templates"
 ROBUSTNESS = "robustness"  # the step that sweeps every verdict's thresholds
@@ -112,12 +115,16 @@ def write_report(root: Path | None = None, pipeline: Pipeline | None = None) -> 
     base = pipeline.root / CLAIMS_REPORT
     target = base.with_suffix(".json")
     old = target.read_text(encoding="utf-8") if target.is_file() else None
-    if old is not None and json.loads(old) == report and base.with_suffix(".html").is_file():
+    differences = parameter_differences(pipeline)
+    face = font_face(pipeline.root, json.dumps(rows, ensure_ascii=False))
+    marker = _page_marker(differences, face)
+    html = base.with_suffix(".html")
+    if old is not None and json.loads(old) == report and html.is_file() and marker in html.read_text(encoding="utf-8"):
         return target  # nothing changed: keep the pages and their time stamp
     stamp = {"commit": git_commit(pipeline.root),
              "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
-    write_if_changed(base.with_suffix(".md"), render_markdown(rows, stamp))
-    write_if_changed(base.with_suffix(".html"), render_html(rows, pipeline, stamp))
+    write_if_changed(base.with_suffix(".md"), render_markdown(rows, stamp, differences))
+    write_if_changed(html, render_html(rows, pipeline, stamp, differences, face))
     atomic_write_json(target, report)
     return target
 
@@ -141,16 +148,32 @@ def verdicts(step: str, values: dict, parameters: dict, root: Path | None = None
     return Markdown(verdicts_markdown(rows))
 
 
+GROUP_OVER = 8  # a notebook with more claims than this lists them under a heading per verdict
+
+
 def verdicts_markdown(rows: list[dict]) -> str:
-    """A list of claims: verdict, basis, statement, what the article reports, why; readings indented."""
+    """A list of claims: verdict, basis, statement, what the article reports, why; readings indented. Each claim
+    has an anchor (`#claim-<id>`) that the claims page's 'notebook cell' link lands on; many claims are grouped
+    under a heading per verdict, in the order of the verdicts' table."""
+
+    def bullets(group: list[dict]) -> list[str]:
+        lines = []
+        for row in group:
+            lines.append(f"- <a id=\"claim-{row['id']}\"></a>**{escape_markdown(row['verdict'])}** "
+                         f"({escape_markdown(row['basis'])}): {escape_markdown(row['statement'])} "
+                         f"*The article: {escape_markdown(row['reported'])}.* {escape_markdown(sentence(row['why']))}.")
+            lines += [f"    - {escape_markdown(r['label'])}: **{escape_markdown(r['verdict'])}**; "
+                      f"{escape_markdown(r['why'])}." for r in row["readings"]]
+        return lines
+
+    if len(rows) <= GROUP_OVER:
+        return "\n".join(bullets(rows))
     lines = []
-    for row in rows:
-        lines.append(f"- **{escape_markdown(row['verdict'])}** ({escape_markdown(row['basis'])}): "
-                     f"{escape_markdown(row['statement'])} *The article: {escape_markdown(row['reported'])}.* "
-                     f"{escape_markdown(row['why'])}.")
-        lines += [f"    - {escape_markdown(r['label'])}: **{escape_markdown(r['verdict'])}**; {escape_markdown(r['why'])}."
-                  for r in row["readings"]]
-    return "\n".join(lines)
+    for verdict in VERDICTS:
+        group = [row for row in rows if row["verdict"] == verdict]
+        if group:
+            lines += ["", f"#### {escape_markdown(verdict)} ({len(group)} of {len(rows)})", "", *bullets(group)]
+    return "\n".join(lines).strip("\n")
 
 
 def summary(rows: list[dict]) -> dict[str, int]:
@@ -170,13 +193,24 @@ def research_text(row: dict) -> str:
     return f"searched: {searched}" + (f"; sources: {', '.join(sources)}" if sources else "")
 
 
-def render_markdown(rows: list[dict], stamp: dict) -> str:
+def _page_marker(differences: list[str], face: str) -> str:
+    """A comment in claims.html that records the parameters, the font and the template it was written with (a
+    change to any rewrites it)."""
+    template = (TEMPLATES / "claims.html.j2").read_text(encoding="utf-8")
+    digest = hashlib.sha256(json.dumps([differences, face, template]).encode()).hexdigest()[:16]
+    return f"<!-- parameters: {digest} -->"
+
+
+def render_markdown(rows: list[dict], stamp: dict, differences: list[str] = ()) -> str:
+    banner = ["**Not the default build:** parameters that differ from `pipeline.yaml`: "
+              + "; ".join(f"`{d}`" for d in differences) + ".", ""] if differences else []
     lines = [
         "# Claims of Bloch (2022), claim by claim",
         "",
         f"Generated by `scs run` from `data/claims.yaml` and `build/results/` (commit {stamp['commit']}, "
         f"{stamp['generated']}); do not edit.",
         "",
+        *banner,
         markdown_table(["verdict", "statements", "meaning"], ((v, n, MEANING[v]) for v, n in summary(rows).items())),
         "",
         markdown_table(
@@ -210,7 +244,8 @@ def _sources(rows: list[dict], evidence: Evidence) -> tuple[list[dict], dict[str
     return listed, cited
 
 
-def render_html(rows: list[dict], pipeline: Pipeline | None = None, stamp: dict | None = None) -> str:
+def render_html(rows: list[dict], pipeline: Pipeline | None = None, stamp: dict | None = None,
+                differences: list[str] = (), face: str | None = None) -> str:
     """A page a reviewer works with: one compact row per claim, details folded, filters kept in the URL."""
     stamp = stamp or {"commit": "unknown", "generated": "unknown"}
     root = pipeline.root if pipeline else None
@@ -220,7 +255,7 @@ def render_html(rows: list[dict], pipeline: Pipeline | None = None, stamp: dict 
     for row in rows:
         links = []
         if row.get("notebook_html"):
-            links.append({"href": f"notebooks/{row['step']}.html#claims-{row['step']}", "text": "notebook cell"})
+            links.append({"href": f"notebooks/{row['step']}.html#claim-{row['id']}", "text": "notebook cell"})
         links += [{"href": f"../{path}", "text": path.split("/")[-1].removesuffix(".png")} for path in row.get("figures", [])]
         robust = row.get("robustness")
         shown.append({**row, "where": where(row), "section_key": section_key(row["section"]), "links": links,
@@ -233,7 +268,9 @@ def render_html(rows: list[dict], pipeline: Pipeline | None = None, stamp: dict 
     return _environment().get_template("claims.html.j2").render(
         rows=shown, counts=summary(rows), meaning=MEANING, bases=by_basis(rows), basis_meaning=BASIS_MEANING,
         arguments=arguments, titles=titles, verdicts=VERDICTS, sections=sections, sources=sources, stamp=stamp,
-        agreement=agreement_rows(pipeline), glyphs=VERDICT_GLYPHS, theses=arguments_of(pipeline))
+        agreement=agreement_rows(pipeline), glyphs=VERDICT_GLYPHS, theses=arguments_of(pipeline),
+        differences=list(differences), marker=_page_marker(list(differences), face or ""),
+        font_face=face if face is not None else font_face(root, json.dumps(rows, ensure_ascii=False)) if root else "")
 
 
 def arguments_of(pipeline: Pipeline | None) -> list[dict]:

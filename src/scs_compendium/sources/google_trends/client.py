@@ -50,10 +50,13 @@ FETCH_CAVEAT = (
     "window. Samples that disagree by more than the tolerance are refused. The website export "
     "(`scs import trends multiTimeline.csv`) is the main route."
 )
+# The project's environment has no pip (and an activated .venv may fall through to another interpreter's):
+# the extra goes in with the project's own uv, into .venv's interpreter; conda users have pip.
+INSTALL_TRENDS = ".venv/uv/bin/uv pip install --python .venv/bin/python -e '.[trends]'"
 PYTRENDS_MISSING = (
-    "pytrends is not installed: it is an optional extra. Install it with "
-    "`pip install -e '.[trends]'` (pytrends==4.9.2), or download the series by hand from trends.google.com "
-    "and run `scs import trends multiTimeline.csv`"
+    "pytrends is not installed: it is an optional extra (pytrends==4.9.2). Install it into the project's "
+    f"environment with `{INSTALL_TRENDS}` (after `make setup`; in a conda environment: `pip install -e '.[trends]'`), "
+    "or download the series by hand from trends.google.com and run `.venv/bin/scs import trends multiTimeline.csv`"
 )
 SAMPLE_TOLERANCE = 10.0  # points of the 0-100 scale two samples of one period may differ by
 
