@@ -124,7 +124,10 @@ def test_a_notebook_run_by_hand_writes_to_scratch_and_says_so(data_copy, monkeyp
     assert not list((data_copy / "figures").glob("literature_shares.*"))
     assert not (data_copy / "build/results/literature_shares.json").exists()
 
-    scholarship = StepContext("scholarship", step_defaults("scholarship"), root=data_copy)
+    from scs_compendium.engine.spec import load_pipeline
+
+    every = load_pipeline(data_copy).step("scholarship").defaults()  # a notebook's namespace: decisions too
+    scholarship = StepContext("scholarship", every, root=data_copy)
     assert scholarship.changed == [] and not any("differ" in note for note in scholarship.notes())
     assert scholarship.read_results("literature_shares") == {"v": 1}  # the student's own upstream run first
     assert "read from build/scratch/results/literature_shares.json" in capsys.readouterr().out
