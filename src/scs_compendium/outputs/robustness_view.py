@@ -99,8 +99,8 @@ def plot_robustness(analysis: dict):
         if rows:
             panels.append((step, rows))
     colour = verdict_colours()
-    figure, axes = new_figure("double", aspect=0.022 * sum(len(r) + 9 for _, r in panels),
-                              nrows=len(panels), height_ratios=[len(r) + 9 for _, r in panels])
+    figure, axes = new_figure("double", aspect=0.028 * sum(len(r) + 10 for _, r in panels),
+                              nrows=len(panels), height_ratios=[len(r) + 10 for _, r in panels])
     for ax, (step, rows) in zip(list(getattr(axes, "flat", [axes])), panels):
         g, columns = analysis["grids"][step], None
         for y, claim_id in enumerate(rows):
@@ -112,11 +112,11 @@ def plot_robustness(analysis: dict):
             agree = sum(c == codes[g["rows"].index(g["as_run"])] for c in codes)
             minority = " minority" if agree * 2 < len(codes) else ""
             ax.annotate(f"{agree}/{len(codes)}{minority}", (1.0, y), xycoords=("axes fraction", "data"),
-                        xytext=(4, 0), textcoords="offset points", va="center", fontsize=5,
+                        xytext=(4, 0), textcoords="offset points", va="center", fontsize=6,
                         fontweight="bold" if minority else "normal")
-        ax.set_yticks(range(len(rows)), rows, fontsize=5)
+        ax.set_yticks(range(len(rows)), rows, fontsize=6)
         ax.set_xticks(range(len(columns)), [f"{n} = {shown_value(v)}" for n, v, _, _ in columns], rotation=90,
-                      fontsize=4.5)
+                      fontsize=6)
         ax.set_xlim(-0.7, len(columns) - 0.3)
         ax.set_ylim(len(rows) - 0.4, -0.6)
         shown = (f"; the {len(rows)} of {sum(c in analysis['claims'] for c in g['verdicts'])} claims whose verdict as run "
@@ -126,7 +126,7 @@ def plot_robustness(analysis: dict):
     shown = {v for g in analysis["grids"].values() for v in g["verdict_names"]}
     figure.legend(handles=[Patch(color=colour[v], label=v) for v in colour if v in shown] +
                   [Patch(facecolor="white", edgecolor="0.1", label="the value the run used")],
-                  frameon=False, fontsize=5, loc="outside lower center", ncol=4)
+                  frameon=False, fontsize=6, loc="outside lower center", ncol=4)
     return figure
 
 
@@ -158,7 +158,7 @@ def plot_specification_curve(analysis: dict, claim_id: str, ax_values, ax_choice
         ax_values.scatter(range(len(order)), [g["rows"][i][k] for i in order], marker="_", s=40, color="0.1",
                           label=f"threshold ({name})")
     if ax_values.get_legend_handles_labels()[0]:
-        ax_values.legend(frameon=False, fontsize=5, loc="best")
+        ax_values.legend(frameon=False, fontsize=6, loc="best")
     ax_values.set_title(f"{claim_id} ({step})", fontsize=6, loc="left")
     ax_values.set_xticks([])
     labels = []
@@ -167,9 +167,9 @@ def plot_specification_curve(analysis: dict, claim_id: str, ax_values, ax_choice
         for x, i in enumerate(order):
             ax_choices.scatter(x, len(labels) + values.index(g["rows"][i][k]), s=2, color="0.2")
         labels += [f"{name} = {shown_value(v)}" for v in values]
-    ax_choices.set_yticks(range(len(labels)), labels, fontsize=4)
+    ax_choices.set_yticks(range(len(labels)), labels, fontsize=6)
     ax_choices.invert_yaxis()
-    ax_choices.set_xlabel("variants, sorted by the claim's value", fontsize=5)
+    ax_choices.set_xlabel("variants, sorted by the claim's value", fontsize=6)
 
 
 def curve_claims(analysis: dict) -> list[str]:
@@ -197,7 +197,7 @@ def plot_curves(analysis: dict, most: int = 4):
     shown = {g["verdict_names"][code] for g, c in zip(grids, chosen) for code in g["verdicts"][c]}
     if shown:
         figure.legend(handles=[Patch(color=colour, label=v) for v, colour in verdict_colours().items() if v in shown],
-                      frameon=False, fontsize=5, loc="outside lower center", ncol=len(shown))
+                      frameon=False, fontsize=6, loc="outside lower center", ncol=len(shown))
     if not chosen:
         axes[0][0].text(0.5, 0.5, "no claim decided by a number moves within its grid", ha="center", fontsize=7)
     return figure
