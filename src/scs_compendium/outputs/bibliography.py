@@ -100,9 +100,14 @@ def _documents(rows: list[dict]) -> dict[str, dict]:
     return documents
 
 
+def _bib_text(root: Path) -> str:
+    path = root / PAPER_DIR / "references.bib"
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
 def _known(root: Path) -> set[str]:
     """Addresses and DOIs of the documents references.bib already lists."""
-    bib = (root / PAPER_DIR / "references.bib").read_text(encoding="utf-8") if (root / PAPER_DIR / "references.bib").is_file() else ""
+    bib = _bib_text(root)
     known = {m.strip() for m in re.findall(r"url\s*=\s*\{([^}]*)\}", bib)}
     known |= {f"https://doi.org/{m.strip()}" for m in re.findall(r"doi\s*=\s*\{([^}]*)\}", bib)}
     return known
@@ -160,4 +165,6 @@ def sources_markdown(root: Path, sources: dict[str, list[dict]]) -> tuple[str, l
              + "[" + "; ".join(f"@{item['id']}" for item in items) + "]."
              for table, items in sources.items() if table != RESEARCH]
     research = [item["id"] for item in sources.get(RESEARCH, [])]
+    # the works of references.bib the compendium rests on (its data and the claims' research) are printed too
+    research += [key for key in re.findall(r"@\w+\{([^,\s]+),", _bib_text(root)) if key not in research]
     return "\n".join(lines), research
