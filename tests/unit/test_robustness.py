@@ -112,11 +112,14 @@ def test_a_decision_that_the_analysis_reads_is_refused_with_the_parameter_named(
     robustness.check_decisions(load_pipeline())  # the declared pipeline passes
 
 
+def declare(root, line: str) -> None:
+    """The toy pipeline with its parameter `n` declared as `line` (YAML, under the step's parameters)."""
+    spec = root / "pipeline.yaml"
+    spec.write_text(spec.read_text().replace("      n: {type: int, default: 2, doc: a whole number}", line))
+
+
 def test_a_role_other_than_analysis_or_decision_is_refused(toy_fresh):
-    spec = toy_fresh / "pipeline.yaml"
-    spec.write_text(spec.read_text().replace(
-        "      n: {type: int, default: 2, doc: a whole number}",
-        "      n: {type: int, default: 2, doc: a whole number, role: threshold}"))
+    declare(toy_fresh, "      n: {type: int, default: 2, doc: a whole number, role: threshold}")
     with pytest.raises(SpecError, match="role 'threshold' is not one of"):
         load_pipeline(toy_fresh)
 
@@ -127,21 +130,14 @@ def test_a_role_other_than_analysis_or_decision_is_refused(toy_fresh):
     ("[0.1]", "must list at least two values"),
 ])
 def test_a_sweep_outside_its_range_or_of_the_wrong_type_is_refused(toy_fresh, sweep, message):
-    spec = toy_fresh / "pipeline.yaml"
-    text = spec.read_text().replace(
-        "      n: {type: int, default: 2, doc: a whole number}",
-        "      n: {type: int, default: 2, doc: a whole number}\n"
-        f"      x: {{type: float, default: 0.5, min: 0.0, max: 1.0, doc: a share, sweep: {sweep}, sweep_why: a reason}}")
-    spec.write_text(text)
+    declare(toy_fresh, "      n: {type: int, default: 2, doc: a whole number}\n"
+            f"      x: {{type: float, default: 0.5, min: 0.0, max: 1.0, doc: a share, sweep: {sweep}, sweep_why: a reason}}")
     with pytest.raises(SpecError, match=message):
         load_pipeline(toy_fresh)
 
 
 def test_a_sweep_needs_its_reason(toy_fresh):
-    spec = toy_fresh / "pipeline.yaml"
-    spec.write_text(spec.read_text().replace(
-        "      n: {type: int, default: 2, doc: a whole number}",
-        "      n: {type: int, default: 2, doc: a whole number, sweep: [1, 2, 3]}"))
+    declare(toy_fresh, "      n: {type: int, default: 2, doc: a whole number, sweep: [1, 2, 3]}")
     with pytest.raises(SpecError, match="needs its 'sweep_why'"):
         load_pipeline(toy_fresh)
 

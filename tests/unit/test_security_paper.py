@@ -105,6 +105,17 @@ def pdf_text(path) -> str:
         document.close()
 
 
+def typst_source(root, body: str):
+    """A project with a paper, and a Typst source in its build folder: the header, then `body`."""
+    (root / "paper").mkdir()
+    (root / "paper/paper.md").write_text("x", encoding="utf-8")
+    folder = root / "paper/_build/.tmp-test"
+    folder.mkdir(parents=True)
+    source = folder / "paper.typ"
+    source.write_text(pdf.TYPST_HEADER + body, encoding="utf-8")
+    return source
+
+
 @pytest.mark.parametrize("call", ['#read("{secret}")', '#read("../../../secret.txt")', '#image("{picture}")',
                                   '#include "../../../secret.txt"'])
 def test_typst_reads_no_file_outside_the_papers_folder(tmp_path, call):
@@ -113,12 +124,8 @@ def test_typst_reads_no_file_outside_the_papers_folder(tmp_path, call):
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET-OF-THE-MACHINE", encoding="utf-8")
     Image.new("RGB", (4, 4), "red").save(tmp_path / "secret.png")
-    (tmp_path / "paper").mkdir()
-    (tmp_path / "paper/paper.md").write_text("x", encoding="utf-8")
-    folder = tmp_path / "paper/_build/.tmp-test"
-    folder.mkdir(parents=True)
-    source = folder / "paper.typ"
-    source.write_text(pdf.TYPST_HEADER + "\n= Title\n\n" + call.format(secret=secret, picture=tmp_path / "secret.png") + "\n", encoding="utf-8")
+    source = typst_source(tmp_path, "\n= Title\n\n" + call.format(secret=secret, picture=tmp_path / "secret.png") + "\n")
+    folder = source.parent
     with pytest.raises(pdf.PdfError, match="typst could not compile the paper") as info:
         pdf.compile_pdf(source, folder / "paper.pdf", tmp_path)
     assert "SECRET" not in str(info.value) and not (folder / "paper.pdf").exists()
@@ -129,12 +136,8 @@ def test_the_pdf_still_shows_the_figures_copied_into_its_folder(tmp_path):
 
     (tmp_path / "figures").mkdir()
     Image.new("RGB", (40, 20), "red").save(tmp_path / "figures/demo.png")
-    (tmp_path / "paper").mkdir()
-    (tmp_path / "paper/paper.md").write_text("x", encoding="utf-8")
-    folder = tmp_path / "paper/_build/.tmp-test"
-    folder.mkdir(parents=True)
-    source = folder / "paper.typ"
-    source.write_text(pdf.TYPST_HEADER + '\n#image("../../figures/demo.png", width: 50%)\n', encoding="utf-8")
+    source = typst_source(tmp_path, '\n#image("../../figures/demo.png", width: 50%)\n')
+    folder = source.parent
     pdf.compile_pdf(source, folder / "paper.pdf", tmp_path)
     assert (folder / "figures/demo.png").read_bytes() == (tmp_path / "figures/demo.png").read_bytes()
     assert b"/Image" in (folder / "paper.pdf").read_bytes()

@@ -35,7 +35,7 @@ def test_event_table_is_sound(events):
         assert isinstance(tl.event_date(row), date)  # every date parses
         if not pd.isna(row["exact_date"]):
             ids = row["source"].split(";")
-            assert all(i in SOURCES and i != "bloch-2022" and SOURCES[i].url for i in ids)
+            assert all(i in SOURCES and i != tables.ARTICLE_SOURCE and SOURCES[i].url for i in ids)
 
 
 def test_the_timelines_dating_claims_are_decided_by_evidence_rows_not_by_the_step():
@@ -93,7 +93,7 @@ def test_exact_date_without_source_is_refused(data_copy):
     def drop_source(rows):
         for r in rows:
             if r["id"] == "belt-and-road":
-                r["source"] = "bloch-2022"
+                r["source"] = tables.ARTICLE_SOURCE
     rewrite_csv(data_copy / "data/raw/timeline_events.csv", drop_source)
     with pytest.raises(DataError, match="event 'belt-and-road': an exact date needs, in column 'source', the source that gives it"):
         tables.load_events(data_copy)
