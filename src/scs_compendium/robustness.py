@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import inspect
 import itertools
+import json
 import os
 import time
 from pathlib import Path
@@ -29,9 +30,10 @@ from .claims import assess, load_registry, reported_values
 from .claims.registry import OUTSIDE, article_counts
 from .claims.verdicts import EVIDENCE_STEP
 from .engine.spec import Pipeline, Step, load_pipeline
-from .engine.store import read_results
-from .outputs.robustness_view import levels, shown_value
+from .engine.store import canonical, read_results, to_jsonable
 from .errors import ParameterError, SpecError
+from .robustness_cache import Cache, Keys, named_parameters, rules_of
+from .robustness_summary import _number, article_value, describe, summarise, summarise_grids  # noqa: F401
 from .sources import tables
 from .sources.evidence import load_evidence
 from .sources.google_trends import load_snapshots
@@ -40,20 +42,32 @@ DECIDED_BY_DATA = ("within", "close", "date", "threshold", "all_true")
 CHUNK = 108  # decision variants of the evidence rule evaluated by one task
 
 
-def _inputs(root: Path) -> dict[str, Callable[[], tuple]]:
-    """The data each step's `analyse()` takes, as its notebook loads them (upstream results as the chain ran them)."""
-    def upstream(step: str) -> dict:
-        return read_results(root, step)["values"]
+# The upstream steps whose results each step's analyse() takes, and those whose swept analysis parameters its grid
+# carries along: each variant evaluates the step on the values its variant of the upstream step gives (the upstream's
+# other parameters as the chain ran them). Scholarship takes literature_shares' results as the chain ran them:
+# carrying literature_shares' 144 variants (half a second each) would multiply scholarship's grid by 144.
+READS = {"scholarship": ("literature_shares",), "search_interest": ("media_coverage", "scholarship")}
+CARRIED = {"search_interest": ("media_coverage", "scholarship")}
 
+
+class _Upstream:
+    """In a step's inputs: the results of an upstream step (as the chain ran it, or a variant's)."""
+
+    def __init__(self, step: str):
+        self.step = step
+
+
+def _inputs(root: Path) -> dict[str, Callable[[], tuple]]:
+    """The data each step's `analyse()` takes, as its notebook loads them (upstream results stand for themselves)."""
     def events():
         return tables.load_events(root)
 
     return {
         "literature_shares": lambda: (tables.load_classification(root),),
-        "scholarship": lambda: (lambda book: (tables.load_citations(book, root), book, upstream("literature_shares")))(
+        "scholarship": lambda: (lambda book: (tables.load_citations(book, root), book, _Upstream("literature_shares")))(
             tables.load_codebook(root)),
         "media_coverage": lambda: (tables.load_pieces(root),),
-        "search_interest": lambda: (load_snapshots(root), upstream("media_coverage"), upstream("scholarship"),
+        "search_interest": lambda: (load_snapshots(root), _Upstream("media_coverage"), _Upstream("scholarship"),
                                     reported_values(list(search_interest.CLAIMS), root)),
         "blacklist_rates": lambda: (tables.load_counts(root), tables.load_population(root),
                                     tables.load_market_entities(root),
@@ -82,59 +96,42 @@ def check_decisions(pipeline: Pipeline) -> None:
                                 "only by a verdict rule (declare it an analysis parameter, or drop it from analyse())")
 
 
-def grid(step: Step, base: dict[str, Any]) -> tuple[list[str], list[tuple]]:
+def swept_parameters(pipeline: Pipeline, name: str) -> list[tuple[str, Any]]:
+    """A step's swept parameters with their declarations: its own analysis parameters, those of the upstream steps
+    its grid carries (named `step.name`), then its decisions."""
+    own = [(p.name, p) for p in pipeline.step(name).parameters.values() if p.sweep]
+    carried = [(f"{u}.{p.name}", p) for u in CARRIED.get(name, ()) if u in pipeline.steps
+               for p in pipeline.step(u).parameters.values() if p.sweep and p.role != "decision"]
+    return sorted(own + carried, key=lambda item: item[1].role == "decision")
+
+
+def centred(pipeline: Pipeline, base: dict[str, dict], name: str) -> dict:
+    """The parameters a step's grid is centred on: its own and its carried upstream steps' (`step.name`), as run."""
+    found = dict(base[name])
+    for upstream in CARRIED.get(name, ()):
+        found |= {f"{upstream}.{n}": v for n, v in (base.get(upstream) or pipeline.step(upstream).defaults()).items()}
+    return found
+
+
+def grid(step: Step, base: dict[str, Any], swept: list[tuple[str, Any]] | None = None) -> tuple[list[str], list[tuple]]:
     """The full grid of a step's sweeps: the swept names (analysis parameters first) and every combination.
 
     The value the run used (`base`) joins a sweep that lacks it, so the run itself is a point of the grid."""
-    swept = [p for p in step.parameters.values() if p.sweep]
-    swept.sort(key=lambda p: p.role == "decision")
-    values = [list(p.sweep) + ([base[p.name]] if base[p.name] not in p.sweep else []) for p in swept]
-    return [p.name for p in swept], list(itertools.product(*values))
+    if swept is None:
+        swept = sorted(((p.name, p) for p in step.parameters.values() if p.sweep), key=lambda i: i[1].role == "decision")
+    values = [list(p.sweep) + ([base[n]] if base[n] not in p.sweep else []) for n, p in swept]
+    return [n for n, _ in swept], list(itertools.product(*values))
 
 
 def swept_claims(pipeline: Pipeline, claims: list) -> dict[str, list]:
     """The claims each step's sweep can move: those a rule of its data decides (not the research record)."""
     by_step: dict[str, list] = {}
     for claim in claims:
-        rules = [claim.rule] if claim.rule else [r.rule for r in claim.readings]
-        rules += [r for p in claim.parts for r in ([p.rule] if p.rule else [x.rule for x in p.readings])]
         step = pipeline.steps.get(claim.step)
-        if step and any(p.sweep for p in step.parameters.values()) and any(r["kind"] in DECIDED_BY_DATA for r in rules):
+        if step and any(p.sweep for p in step.parameters.values()) and \
+                any(r["kind"] in DECIDED_BY_DATA for r in rules_of(claim)):
             by_step.setdefault(claim.step, []).append(claim)
     return by_step
-
-
-def summarise(default: dict[str, str], results: list[tuple[dict, dict[str, str]]]) -> dict[str, dict]:
-    """Per claim, over every variant of a grid (`results`: what each changes from the run, and its verdicts): how
-    many variants, how many give the run's verdict (`default`), each parameter alone that flips it, and how many
-    combinations of several parameters do."""
-    summary = {}
-    for claim_id, verdict in default.items():
-        if verdict == "needs data":  # nothing to move until the data are there
-            continue
-        changed = [(overrides, verdicts[claim_id]) for overrides, verdicts in results if verdicts[claim_id] != verdict]
-        summary[claim_id] = {"default": verdict, "variants": len(results), "agree": len(results) - len(changed),
-                             "changed": len(changed),
-                             "flips": [{"parameters": o, "verdict": v} for o, v in changed if len(o) == 1],
-                             "combinations": sum(len(o) > 1 for o, _ in changed)}
-    return summary
-
-
-def describe(entry: dict) -> str:
-    """'robust (12/12)' or 'fragile (10/12: not reproduced when hardly_threshold = 0.1)' for the report."""
-    ratio = f"{entry['agree']}/{entry['variants']}"
-    if not entry["changed"]:
-        return f"robust ({ratio})"
-    alone: dict[tuple, list] = {}
-    for flip in entry["flips"]:
-        (name, value), = flip["parameters"].items()
-        alone.setdefault((flip["verdict"], name), []).append(value)
-    parts = [f"{verdict} when {name} = {' or '.join(map(shown_value, values))}" for (verdict, name), values in alone.items()]
-    combined = entry["combinations"]
-    if combined:
-        parts.append(f"{combined} combination{'s' if combined > 1 else ''} of parameters")
-    minority = "; the run's verdict is the minority of its grid" if entry["agree"] * 2 < entry["variants"] else ""
-    return f"fragile ({ratio}: {'; '.join(parts)}{minority})"
 
 
 # --- evaluation: joblib (loky) by default, or a dask.distributed cluster -----------------------
@@ -156,24 +153,49 @@ def _state(root: str) -> dict:
         _STATE.update(root=root, pipeline=pipeline, claims=swept_claims(pipeline, claims),
                       outside=[c for c in claims if c.basis == OUTSIDE],
                       inputs={name: load() for name, load in _inputs(Path(root)).items() if name in ANALYSES},
-                      results=results, evidence=load_evidence(Path(root)))
+                      results=results, evidence=load_evidence(Path(root)), variants={})
     return _STATE
 
 
-def evaluate(root: str, step_name: str, analysis: dict, decisions: list[dict]) -> tuple[list, list, int]:
-    """One distinct set of a step's analysis parameters (`analysis`, over the run's) and every decision combination
-    on it: the verdicts of the claims it can move and their numbers, per decision, and the analyses run (0 or 1).
+def variant_values(state: dict, name: str, parameters: dict, carried: dict[str, dict] | None = None) -> dict:
+    """What a step's analyse() gives for its analysis `parameters`, as its notebook would write it (plain JSON): an
+    upstream step whose sweeps the grid carries gives the values of its variant (`carried[upstream]`: its swept
+    parameters; the rest as the chain ran it, computed once per worker), any other its results as the chain ran it."""
+    args = []
+    for item in state["inputs"][name]:
+        if isinstance(item, _Upstream) and item.step in (carried or {}):
+            key = (item.step, canonical(carried[item.step]))
+            if key not in state["variants"]:
+                upstream = state["pipeline"].step(item.step)
+                as_run = {**upstream.defaults(), **state["results"][item.step].get("parameters", {}), **carried[item.step]}
+                state["variants"][key] = variant_values(state, item.step, upstream.analysis_parameters(as_run))
+            item = state["variants"][key]
+        elif isinstance(item, _Upstream):
+            item = state["results"][item.step]["values"]
+        args.append(item)
+    return json.loads(canonical(to_jsonable(ANALYSES[name](*args, **parameters))))
 
-    The evidence step's decisions rerun no analysis: every claim of outside data is decided again on the steps'
-    results as the chain ran them."""
+
+def evaluate(root: str, step_name: str, analysis: dict, decisions: list[dict],
+             group: list[str] | None = None) -> tuple[list, list, int]:
+    """One distinct set of a step's analysis parameters (`analysis`, over the run's; `step.name` for an upstream
+    step its grid carries) and every decision combination on it: the verdicts of the claims it can move and their
+    numbers, per decision, and the analyses run (0 or 1).
+
+    The evidence step's decisions rerun no analysis: the claims of outside data (those of `group`, or all) are
+    decided again on the steps' results as the chain ran them."""
     state = _state(root)
     pipeline: Pipeline = state["pipeline"]
     step = pipeline.step(step_name)
-    base = {**step.defaults(), **state["results"][step_name].get("parameters", {}), **analysis}
+    own = {n: v for n, v in analysis.items() if "." not in n}
+    base = {**step.defaults(), **state["results"][step_name].get("parameters", {}), **own}
     if step_name == EVIDENCE_STEP:
-        values, claims, ran = state["results"][EVIDENCE_STEP]["values"], state["outside"], 0
+        values, ran = state["results"][EVIDENCE_STEP]["values"], 0
+        claims = [c for c in state["outside"] if group is None or c.id in group]
     else:
-        values = ANALYSES[step_name](*state["inputs"][step_name], **step.analysis_parameters(base))
+        carried = {u: {n.split(".", 1)[1]: v for n, v in analysis.items() if n.startswith(u + ".")}
+                   for u in CARRIED.get(step_name, ())}
+        values = variant_values(state, step_name, step.analysis_parameters(base), carried)
         claims, ran = state["claims"][step_name], 1
     verdicts, numbers = [], []
     for decision in decisions:
@@ -182,10 +204,6 @@ def evaluate(root: str, step_name: str, analysis: dict, decisions: list[dict]) -
         verdicts.append({a.claim.id: a.verdict for a in found})
         numbers.append({a.claim.id: a.value for a in found if ran and _number(a.value)})
     return verdicts, numbers, ran
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def run_tasks(root: str, tasks: list[tuple], workers: int, backend: str | None = None,
@@ -235,99 +253,83 @@ def run_tasks(root: str, tasks: list[tuple], workers: int, backend: str | None =
     return found
 
 
-def plan(pipeline: Pipeline, claims: dict[str, list], base: dict[str, dict],
-         evidence: bool = True) -> tuple[dict, list[tuple]]:
-    """Each grid (its swept names, how many are analysis parameters, its rows) and the tasks that evaluate it: one per
-    distinct set of analysis parameters (the evidence rule's decisions, in chunks of CHUNK; `evidence`: their grid)."""
+def evidence_groups(outside: list) -> list[list[str]]:
+    """The claims of outside data in groups that read the same results: those with computed parts by their step, and
+    those decided by evidence rows alone (so that a change to one step's results leaves the other groups' tasks)."""
+    groups: dict[str, list[str]] = {}
+    for claim in outside:
+        groups.setdefault(claim.step if any(p.computed for p in claim.parts) else "", []).append(claim.id)
+    return [groups[k] for k in sorted(groups)]
+
+
+def plan(pipeline: Pipeline, claims: dict[str, list], base: dict[str, dict], evidence: bool = True,
+         outside: list | None = None) -> tuple[dict, list[tuple]]:
+    """Each grid (its swept names, how many are analysis parameters, its rows, the declarations and the values as run)
+    and the tasks that evaluate it: one per distinct set of analysis parameters (the evidence rule's decisions in
+    chunks of CHUNK, for each group of the claims of `outside`, or all at once; `evidence`: their grid)."""
     grids, tasks = {}, []
     for name in [*claims, *([EVIDENCE_STEP] if evidence else [])]:
-        step = pipeline.step(name)
-        names, rows = grid(step, base[name])
-        split = sum(step.parameters[n].role != "decision" for n in names)
-        grids[name] = {"names": names, "split": split, "rows": rows}
-        for prefix, group in itertools.groupby(rows, key=lambda row: row[:split]):
-            decisions = [dict(zip(names[split:], row[split:])) for row in group]
-            for start in range(0, len(decisions), CHUNK if split == 0 else len(decisions)):
-                tasks.append((name, dict(zip(names[:split], prefix)), decisions[start:start + CHUNK if split == 0 else None]))
+        swept, as_run = swept_parameters(pipeline, name), centred(pipeline, base, name)
+        names, rows = grid(pipeline.step(name), as_run, swept)
+        declared = dict(swept)
+        split = sum(declared[n].role != "decision" for n in names)
+        grids[name] = {"names": names, "split": split, "rows": rows, "declared": declared, "as_run": as_run}
+        groups = evidence_groups(outside) if name == EVIDENCE_STEP and outside is not None else [None]
+        for group in groups:
+            for prefix, chunk in itertools.groupby(rows, key=lambda row: row[:split]):
+                decisions = [dict(zip(names[split:], row[split:])) for row in chunk]
+                size = CHUNK if split == 0 else len(decisions)
+                for start in range(0, len(decisions), size):
+                    tasks.append((name, dict(zip(names[:split], prefix)), decisions[start:start + size], group))
     return grids, tasks
 
 
+def run_cached(pipeline: Pipeline, grids: dict, tasks: list[tuple], keys: Keys, expected: list[list[str]],
+               workers: int, log=print) -> tuple[list, list[bool]]:
+    """The outcome of every task: kept in build/.cache/robustness/ under the key of what it reads, or computed (and
+    kept). Returns the outcomes and, per task, whether it was reused."""
+    caches = {name: Cache(pipeline.root, name) for name in grids}
+    outcomes: list = [None] * len(tasks)
+    todo = []
+    for i, (task, claim_ids) in enumerate(zip(tasks, expected)):
+        key = keys.task(task[0], grids[task[0]]["names"], task[1], task[2], task[3])
+        outcomes[i] = caches[task[0]].get(key, len(task[2]), claim_ids)
+        if outcomes[i] is None:
+            todo.append((i, key))
+    log(f"robustness: {len(tasks) - len(todo)} of {len(tasks)} tasks reused (unchanged inputs), {len(todo)} to compute")
+    computed = run_tasks(str(pipeline.root), [tasks[i] for i, _ in todo], workers) if todo else []
+    for (i, key), outcome in zip(todo, computed):
+        outcome = tuple(json.loads(canonical(to_jsonable(list(outcome)))))  # as a reused outcome reads
+        caches[tasks[i][0]].put(key, outcome)
+        outcomes[i] = outcome
+    for cache in caches.values():
+        cache.save()
+    done = {i for i, _ in todo}
+    return outcomes, [i not in done for i in range(len(tasks))]
+
+
 def analyse(root: Path | str, *, workers: int) -> dict:
-    """Every swept claim's verdict over the full grid of its step's sweeps and of the evidence rule's decisions."""
+    """Every swept claim's verdict over the full grid of its step's sweeps and of the evidence rule's decisions, with
+    the tasks whose inputs did not change since the last run reused."""
     pipeline = load_pipeline(root)
     check_decisions(pipeline)
-    claims = swept_claims(pipeline, load_registry(pipeline.root, pipeline))
-    base = {name: {**pipeline.step(name).defaults(), **read_results(pipeline.root, name).get("parameters", {})}
-            for name in [*claims, EVIDENCE_STEP]}
-    grids, tasks = plan(pipeline, claims, base)
+    registry = load_registry(pipeline.root, pipeline)
+    claims = swept_claims(pipeline, registry)
+    outside = [c for c in registry if c.basis == OUTSIDE]
+    results = {name: read_results(pipeline.root, name) for name in pipeline.order
+               if name in ANALYSES or name == EVIDENCE_STEP}
+    base = {name: {**pipeline.step(name).defaults(), **results[name].get("parameters", {})} for name in results}
+    grids, tasks = plan(pipeline, claims, base, outside=outside)
+    ids = {name: [c.id for c in cs] for name, cs in claims.items()}
+    expected = [t[3] if t[0] == EVIDENCE_STEP else ids[t[0]] for t in tasks]
+    keys = Keys(pipeline, registry, base, results, READS, CARRIED)
     workers = max(1, min(workers, os.cpu_count() or 1))
-    outcomes = run_tasks(str(pipeline.root), tasks, workers)
-    found = summarise_grids(pipeline, grids, tasks, outcomes, base)
-    for name, cs in claims.items():  # the swept parameters a claim's rules compare its number with
-        found["grids"][name]["thresholds"] = {c.id: [n for n in _named(c) if n in grids[name]["names"]] for c in cs}
+    outcomes, reused = run_cached(pipeline, grids, tasks, keys, expected, workers)
+    found = summarise_grids(pipeline, grids, tasks, outcomes, base, reused)
+    for name, cs in claims.items():  # the swept parameters a claim's rules compare its number with, the article's own
+        found["grids"][name]["thresholds"] = {c.id: [n for n in named_parameters(c) if n in grids[name]["names"]]
+                                              for c in cs}
+        found["grids"][name]["article"] = {c.id: article_value(c) for c in cs if article_value(c) is not None}
     return {**found, "settings": {"workers": workers}}
 
-
-def _named(claim) -> list[str]:
-    """The step parameters (`@name`) that a claim's rules, its readings' and its parts' name."""
-    rules = [claim.rule] if claim.rule else [r.rule for r in claim.readings]
-    rules += [r for p in claim.parts for r in ([p.rule] if p.rule else [x.rule for x in p.readings])]
-    return list(dict.fromkeys(v[1:] for r in rules for v in r.values() if isinstance(v, str) and v.startswith("@")))
-
-
-def summarise_grids(pipeline: Pipeline, grids: dict, tasks: list[tuple], outcomes: list, base: dict[str, dict]) -> dict:
-    """The results of the robustness step from the evaluated tasks: per claim its share and flips, per step its grid,
-    the decision table, and the counts (see :func:`analyse`)."""
-    verdicts: dict[str, list] = {name: [] for name in grids}
-    numbers: dict[str, list] = {name: [] for name in grids}
-    for (name, _, _), (found, values, _ran) in zip(tasks, outcomes):
-        verdicts[name] += found
-        numbers[name] += values
-    claims_summary, parameters, table, kept = {}, {}, [], {}
-    for name, g in grids.items():
-        names, rows = g["names"], g["rows"]
-        changes = [{n: v for n, v in zip(names, row) if v != base[name][n]} for row in rows]
-        default = verdicts[name][changes.index({})]
-        for claim_id, entry in summarise(default, list(zip(changes, verdicts[name]))).items():
-            entry["steps"] = [name]
-            if claim_id in claims_summary:  # a claim moved by its step and by the evidence rule: both grids count
-                merged = claims_summary[claim_id]
-                for key in ("variants", "agree", "changed", "combinations"):
-                    merged[key] += entry[key]
-                merged["flips"] += entry["flips"]
-                merged["steps"] += entry["steps"]
-            else:
-                claims_summary[claim_id] = entry
-        declared = pipeline.step(name).parameters
-        parameters[name] = {n: {"as_run": base[name][n], "sweep": list(declared[n].sweep), "why": declared[n].sweep_why,
-                                "role": declared[n].role} for n in names}
-        for n in names:  # the decision table: each value alone, the rest as the chain ran
-            for value in levels(rows, names.index(n)):
-                if value == base[name][n]:
-                    continue
-                found = verdicts[name][changes.index({n: value})]
-                moved = sorted(c for c, v in found.items() if v != default[c] and default[c] != "needs data")
-                table.append({"step": name, "parameter": n, "value": value, "changed": len(moved), "claims": moved})
-        codes = sorted({v for found in verdicts[name] for v in found.values()})
-        kept[name] = {"parameters": names, "as_run": [base[name][n] for n in names], "rows": [list(r) for r in rows],
-                      "verdict_names": codes,
-                      "verdicts": {c: [codes.index(found[c]) for found in verdicts[name]] for c in default},
-                      "numbers": {c: [found.get(c) for found in numbers[name]] for c in default
-                                  if any(c in found for found in numbers[name])},
-                      "analyses_run": sum(o[2] for t, o in zip(tasks, outcomes) if t[0] == name)}
-    for claim_id, entry in claims_summary.items():
-        entry["share"] = entry["agree"] / entry["variants"]
-        entry["minority"] = entry["agree"] * 2 < entry["variants"]
-        entry["text"] = describe(entry)
-        named = dict.fromkeys(n for f in entry["flips"] for n in f["parameters"]) or \
-            dict.fromkeys(n for step in entry["steps"] for n in parameters[step] if entry["changed"])
-        entry["sweep_why"] = {n: next(parameters[s][n]["why"] for s in entry["steps"] if n in parameters[s])
-                              for n in named}
-    fragile = [cid for cid, e in claims_summary.items() if e["changed"]]
-    return {"claims": claims_summary, "parameters": parameters, "grids": kept, "decision_table": table,
-            "variants": sum(len(g["rows"]) for g in grids.values()),
-            "analyses_run": sum(o[2] for o in outcomes), "verdicts_evaluated": sum(len(v) for o in outcomes for v in o[0]),
-            "counts": {"swept": len(claims_summary), "fragile": len(fragile), "robust": len(claims_summary) - len(fragile),
-                       "minority": sum(e["minority"] for e in claims_summary.values())},
-            "fragile": fragile}
 

@@ -86,19 +86,57 @@ def test_at_least_twelve_claims_are_swept_over_three_variants_or_more():
 def test_the_plan_runs_each_distinct_set_of_analysis_parameters_once():
     pipeline = load_pipeline()
     claims = robustness.swept_claims(pipeline, load_registry(pipeline=pipeline))
-    base = {name: pipeline.step(name).defaults() for name in [*claims, "evidence"]}
+    base = {name: pipeline.step(name).defaults() for name in pipeline.order}
     grids, tasks = robustness.plan(pipeline, claims, base)
     for name, grid in grids.items():
-        sweeps = [len(p.sweep) for p in pipeline.step(name).parameters.values() if p.sweep]
-        assert len(grid["rows"]) == math.prod(sweeps)  # the full grid, no size cut
+        swept = robustness.swept_parameters(pipeline, name)  # its own sweeps, and the analysis sweeps it carries
+        assert len(grid["rows"]) == math.prod(len(p.sweep) for _, p in swept)  # the full grid, no size cut
         mine = [t for t in tasks if t[0] == name]
         assert sum(len(t[2]) for t in mine) == len(grid["rows"])
-        analysis = [n for n in grid["names"] if pipeline.step(name).parameters[n].role == "analysis"]
+        analysis = [n for n, p in swept if p.role == "analysis"]
         if analysis:  # one task (one run of analyse()) per distinct set of analysis parameters
             assert len(mine) == len({repr(sorted(t[1].items(), key=str)) for t in mine}) == \
-                math.prod(len(pipeline.step(name).parameters[n].sweep) for n in analysis)
+                math.prod(len(grid["declared"][n].sweep) for n in analysis)
     assert len(grids["blacklist_rates"]["rows"]) == 72 and len([t for t in tasks if t[0] == "blacklist_rates"]) == 12
     assert all(t[1] == {} for t in tasks if t[0] == "evidence")  # the evidence rule's decisions rerun no analysis
+
+
+def test_a_grid_carries_the_analysis_sweeps_of_the_upstream_steps_whose_results_its_analysis_takes():
+    """search_interest reads media_coverage's and scholarship's results: each variant of their analysis parameters
+    is a point of its grid (named `step.name`), so its size is its own sweeps times theirs; their decisions are not."""
+    pipeline = load_pipeline()
+    claims = robustness.swept_claims(pipeline, load_registry(pipeline=pipeline))
+    base = {name: pipeline.step(name).defaults() for name in pipeline.order}
+    base["media_coverage"]["few_years_min"] = 2.5  # a value the upstream step ran with outside its sweep joins it
+    grids, tasks = robustness.plan(pipeline, claims, base, evidence=False)
+    names = grids["search_interest"]["names"]
+    assert names == ["rise_level", "traction_level", "media_coverage.few_years_min", "media_coverage.few_years_max",
+                     "scholarship.confidence_level"]
+    assert len(grids["search_interest"]["rows"]) == 3 * 3 * (4 + 1) * 4 * 3
+    assert "scholarship.hardly_threshold" not in names  # a decision of the upstream step moves none of its values
+    assert grids["search_interest"]["as_run"]["media_coverage.few_years_min"] == 2.5
+    mine = [t for t in tasks if t[0] == "search_interest"]
+    assert len(mine) == len(grids["search_interest"]["rows"]) and all(len(t[2]) == 1 for t in mine)
+    assert mine[0][1] == {"rise_level": 2.0, "traction_level": 15.0, "media_coverage.few_years_min": 1.0,
+                          "media_coverage.few_years_max": 3.0, "scholarship.confidence_level": 0.9}
+
+
+def test_the_evidence_grid_is_evaluated_in_groups_of_claims_that_read_the_same_results():
+    pipeline = load_pipeline()
+    registry = load_registry(pipeline=pipeline)
+    outside = [c for c in registry if c.basis == "outside data"]
+    groups = robustness.evidence_groups(outside)
+    assert sorted(c for g in groups for c in g) == sorted(c.id for c in outside)  # each claim once
+    by_id = {c.id: c for c in registry}
+    for group in groups:  # one step's claims with computed parts, or the claims decided by rows alone
+        computed = {by_id[c].step for c in group if any(p.computed for p in by_id[c].parts)}
+        assert len(computed) <= 1 and (not computed or all(any(p.computed for p in by_id[c].parts) for c in group))
+    claims = robustness.swept_claims(pipeline, registry)
+    base = {name: pipeline.step(name).defaults() for name in pipeline.order}
+    grids, tasks = robustness.plan(pipeline, claims, base, outside=outside)
+    rows = len(grids["evidence"]["rows"])
+    for group in groups:
+        assert sum(len(t[2]) for t in tasks if t[0] == "evidence" and t[3] == group) == rows
 
 
 def test_a_decision_that_the_analysis_reads_is_refused_with_the_parameter_named(monkeypatch):

@@ -55,18 +55,24 @@ def findings(analysis: dict) -> str:
     from .formatting import escape_markdown as esc
 
     counts = analysis["counts"]
-    grids = "; ".join(f"{name} {len(g['rows'])} ({g['analyses_run']} analyses)" for name, g in analysis["grids"].items())
+    grids = "; ".join(f"{name} {len(g['rows'])} ({work(g)})" for name, g in analysis["grids"].items())
     lines = [f"{counts['swept']} claims were evaluated over the full grids of their sweeps, {analysis['variants']} "
-             f"variants in all ({grids}): {analysis['analyses_run']} runs of a step's analysis, "
-             f"{analysis['verdicts_evaluated']} verdicts evaluated. {counts['robust']} claims are robust (the run's "
+             f"variants in all ({grids}): {work(analysis)}. {counts['robust']} claims are robust (the run's "
              f"verdict in every variant), {counts['fragile']} are fragile, and for {counts['minority']} the run's "
-             "verdict is the minority of its grid.", ""]
+             "verdict is the minority of its grid. An analysis or a verdict is reused from the last run when nothing "
+             "it reads changed (its step's code, data, parameters as run and the upstream results it takes).", ""]
     for cid in analysis["fragile"]:
         entry = analysis["claims"][cid]
         why = "; ".join(f"{n}: {w}" for n, w in entry["sweep_why"].items())
         lines.append(f"- **{esc(cid)}**: {esc(entry['default'])} in {entry['share']:.0%} of its variants; "
                      f"{esc(entry['text'])}. Why these ranges: {esc(why)}.")
     return "\n".join(lines)
+
+
+def work(counts: dict) -> str:
+    """'12 analyses run, 0 reused; 6,120 verdicts evaluated, 0 reused' from a grid's (or the step's) counts."""
+    return (f"{counts.get('analyses_run', 0):,} analyses run, {counts.get('analyses_reused', 0):,} reused; "
+            f"{counts.get('verdicts_evaluated', 0):,} verdicts evaluated, {counts.get('verdicts_reused', 0):,} reused")
 
 
 # --- figures ------------------------------------------------------------------------------------
@@ -138,8 +144,9 @@ def _minority(g: dict, claim_id: str) -> bool:
 
 def plot_specification_curve(analysis: dict, claim_id: str, ax_values, ax_choices) -> None:
     """A claim decided by a number: its value in every variant of its step's grid, sorted and coloured by verdict
-    (above), with the parameter values that produced each (below); the run's value (dashed) and the threshold each
-    variant compared it with (a dash per variant, for a swept parameter its rule names) marked."""
+    (above), with the parameter values that produced each (below); the run's value (dashed), the article's own figure
+    (dotted, labelled 'article: ...', where the registry gives one that its rules compare with) and the threshold
+    each variant compared it with (a dash per variant, for a swept parameter its rule names) marked."""
     from .style import verdict_colours
 
     step = analysis["claims"][claim_id]["steps"][0]
@@ -152,6 +159,11 @@ def plot_specification_curve(analysis: dict, claim_id: str, ax_values, ax_choice
                       color=[colour[g["verdict_names"][codes[i]]] for i in order])
     if numbers[run] is not None:
         ax_values.axhline(numbers[run], color="0.3", lw=0.6, ls="--", label="the run's value")
+    article = g.get("article", {}).get(claim_id)
+    if article is not None:  # the article's own figure (or the ends of its range), as the registry gives it
+        ends = article if isinstance(article, list) else [article]
+        for k, value in enumerate(ends):
+            ax_values.axhline(value, color=ARTICLE_COLOUR, lw=0.8, ls=":", label=None if k else article_label(article))
     names = g["parameters"]
     for name in g.get("thresholds", {}).get(claim_id, []):  # the threshold each variant compared with
         k = names.index(name)
@@ -170,6 +182,16 @@ def plot_specification_curve(analysis: dict, claim_id: str, ax_values, ax_choice
     ax_choices.set_yticks(range(len(labels)), labels, fontsize=6)
     ax_choices.invert_yaxis()
     ax_choices.set_xlabel("variants, sorted by the claim's value", fontsize=6)
+
+
+ARTICLE_COLOUR = "#7a0177"  # apart from the verdict colours and the greys of the run's value and thresholds
+
+
+def article_label(article) -> str:
+    """'article: 99' or 'article: 0.15-0.3' for the line of the article's own figure."""
+    from ..claims.rules import fmt
+
+    return "article: " + ("–".join(fmt(v) for v in article) if isinstance(article, list) else fmt(article))
 
 
 def curve_claims(analysis: dict) -> list[str]:
