@@ -10,25 +10,31 @@
                     in process, timed on --sample variants of each task and scaled to the whole grid
   N, 2N, 4N         N, 2N and 4N variants of the evidence grid (tasks of equal size) on warm loky workers (the cost
                     should grow linearly)
+  kept tasks        the full grids with an empty cache (cold), again with nothing changed, and after one media
+                    parameter change (the results `scs run -p media_coverage.n_boot=1000` leaves, in a copy of the
+                    project), each as a ratio to the cold sweep of the same run
 
 Needs build/results/ of a finished `scs run` (the sweep reads the steps' results). Prints the times, the ratios,
-the analyses run and the verdicts evaluated. Writes nothing.
+the analyses run and the verdicts evaluated. Writes nothing in the project (its caches go to a temporary folder).
 
-Usage: .venv/bin/python benchmarks/bench_robustness.py [--workers N] [--dask] [--sample K]
+Usage: .venv/bin/python benchmarks/bench_robustness.py [--workers N] [--dask] [--sample K] [--cache-only]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from scs_compendium import robustness  # noqa: E402
+from scs_compendium import robustness, robustness_cache  # noqa: E402
 from scs_compendium.claims import load_registry  # noqa: E402
 from scs_compendium.engine.spec import load_pipeline  # noqa: E402
 from scs_compendium.engine.store import read_results  # noqa: E402
@@ -45,7 +51,49 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="loky workers of the main timing (default 2)")
     parser.add_argument("--dask", action="store_true", help="also time the sweep on a two-worker dask LocalCluster")
     parser.add_argument("--sample", type=int, default=3, help="decision variants per task timed with a rerun (default 3)")
+    parser.add_argument("--cache-only", action="store_true", help="time only the kept tasks (cold, unchanged, one change)")
     args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="scs-bench-robustness-") as folder:
+        robustness_cache.CACHE_DIR = Path(folder) / "cache"  # an absolute path: the project's cache is left alone
+        if args.cache_only:
+            return kept_tasks(Path(folder), args.workers)
+        main_timings(args)
+        return kept_tasks(Path(folder), args.workers)
+
+
+def kept_tasks(folder: Path, workers: int) -> int:
+    """The sweep cold, again unchanged, and after one media parameter change, as ratios to the cold sweep."""
+    shutil.rmtree(robustness_cache.CACHE_DIR, ignore_errors=True)
+    cold, result = timed(robustness.analyse, REPO, workers=workers)
+    rows = [("cold: empty cache", cold, result)]
+    rows.append(("again, nothing changed", *timed(robustness.analyse, REPO, workers=workers)))
+    copy = folder / "project"  # what the sweep reads, with media_coverage's results as n_boot = 1000 gives them
+    for item in ("src", "data", "notebooks", "build/results"):
+        shutil.copytree(REPO / item, copy / item, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    for item in ("pipeline.yaml", "requirements.lock"):
+        shutil.copy(REPO / item, copy / item)
+    from scs_compendium.article import media_coverage
+    from scs_compendium.engine.store import write_results
+    from scs_compendium.sources.tables import load_pieces
+
+    document = read_results(REPO, "media_coverage")
+    parameters = {**document["parameters"], "n_boot": 1000}
+    step = load_pipeline(REPO).step("media_coverage")
+    values = media_coverage.analyse(load_pieces(REPO), **step.analysis_parameters(parameters))
+    write_results(copy / "build/results/media_coverage.json", "media_coverage", parameters, document["provenance"],
+                  values)
+    robustness._STATE.clear()
+    rows.append(("after -p media_coverage.n_boot=1000", *timed(robustness.analyse, copy, workers=workers)))
+    width = max(len(r[0]) for r in rows)
+    for label, seconds, found in rows:
+        print(f"{label:<{width}}  {seconds:7.2f} s  {seconds / cold:5.2f} x the cold sweep  "
+              f"({found['analyses_run']} analyses run, {found['analyses_reused']} reused; "
+              f"{found['verdicts_evaluated']} verdicts evaluated, {found['verdicts_reused']} reused)")
+    print("per grid after the change: " + json.dumps({n: g["analyses_run"] for n, g in rows[-1][2]["grids"].items()}))
+    return 0
+
+
+def main_timings(args) -> None:
     pipeline = load_pipeline(REPO)
     claims = robustness.swept_claims(pipeline, load_registry(REPO, pipeline))
     root = str(pipeline.root)
@@ -72,7 +120,7 @@ def main() -> int:
         robustness.evaluate(root, robustness.EVIDENCE_STEP, {}, [decision])
 
     rerun = 0.0  # every variant rerunning its analyses, timed on a sample of each task's variants and scaled
-    for name, analysis, decisions in tasks:
+    for name, analysis, decisions, _ in tasks:
         sample = decisions[:args.sample]
         if name == robustness.EVIDENCE_STEP:
             seconds = sum(timed(rerun_evidence, d)[0] for d in sample)
@@ -83,6 +131,7 @@ def main() -> int:
     rows.append(("rerun every analysis per variant, 1 process (scaled from samples)", rerun, f"{total} variants"))
     results = {}
     for workers in sorted({1, args.workers}):
+        shutil.rmtree(robustness_cache.CACHE_DIR, ignore_errors=True)  # every sweep timed here computes every task
         seconds, result = timed(robustness.analyse, REPO, workers=workers)
         results[workers] = result
         rows.append((f"decisions apart, full grids, {workers} loky worker(s)", seconds,
@@ -90,6 +139,7 @@ def main() -> int:
                      f"{result['verdicts_evaluated']} verdicts; {rerun / seconds:.1f} x faster than rerunning"))
     if args.dask:
         os.environ[robustness.BACKEND_VARIABLE] = "dask"
+        shutil.rmtree(robustness_cache.CACHE_DIR, ignore_errors=True)
         seconds, result = timed(robustness.analyse, REPO, workers=2)
         os.environ.pop(robustness.BACKEND_VARIABLE)
         same = result["claims"] == results[args.workers]["claims"] and result["grids"] == results[args.workers]["grids"]
@@ -106,7 +156,6 @@ def main() -> int:
         print(f"{label:<{width}}  {seconds:7.2f} s  {seconds / base_time:8.1f} x baseline  ({note})")
     print("per-step analysis (one run, with its verdicts): " +
           ", ".join(f"{name} {seconds:.3f} s" for name, seconds in per_step.items()))
-    return 0
 
 
 if __name__ == "__main__":

@@ -129,6 +129,7 @@ def summarise_grids(pipeline, grids: dict, tasks: list[tuple], outcomes: list, b
     return {"claims": claims_summary, "parameters": parameters, "grids": kept, "decision_table": table,
             "variants": sum(len(g["rows"]) for g in grids.values()),
             **{key: sum(c[key] for c in counts.values()) for key in next(iter(counts.values()), {})},
+            "analyses": sum(c["analyses_run"] + c["analyses_reused"] for c in counts.values()),  # the grids hold
             "counts": {"swept": len(claims_summary), "fragile": len(fragile), "robust": len(claims_summary) - len(fragile),
                        "minority": sum(e["minority"] for e in claims_summary.values())},
             "fragile": fragile}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import json
 import math
 
 import pytest
@@ -211,3 +212,82 @@ def test_an_unknown_sweep_backend_is_refused_with_the_variable_named(monkeypatch
 def test_the_hand_made_process_pool_is_gone():
     source = Path(robustness.__file__).read_text(encoding="utf-8")
     assert "ProcessPoolExecutor" not in source and "joblib" in source and "dask.distributed" in source
+
+
+def test_the_article_value_is_the_reported_number_a_claims_rules_compare_with():
+    claims = {c.id: c for c in load_registry(pipeline=load_pipeline())}
+    assert robustness.article_value(claims["s71-trustworthy-99-percent"]) == 99  # at_least: reported
+    assert robustness.article_value(claims["fn66-blacklisted-population-share"]) == [0.15, 0.3]  # within its range
+    assert robustness.article_value(claims["s3-western-hardly-economic"]) is None  # 'hardly' is no number
+
+
+def curve_analysis(article) -> dict:
+    """A synthetic robustness result: one claim decided by a number over a grid of three values of `t`."""
+    grid = {"parameters": ["t"], "as_run": [0.2], "rows": [[0.1], [0.2], [0.3]], "verdict_names": ["consistent"],
+            "verdicts": {"c": [0, 0, 0]}, "numbers": {"c": [97.0, 99.5, 101.0]}, "thresholds": {"c": []},
+            "article": {"c": article} if article is not None else {}}
+    return {"claims": {"c": {"steps": ["toy"], "changed": 0}}, "grids": {"toy": grid}}
+
+
+@pytest.mark.parametrize(("article", "label", "ends"), [(99, "article: 99", [99]),
+                                                         ([98, 100], "article: 98–100", [98, 100]),
+                                                         (None, None, [])])
+def test_a_specification_curve_draws_the_articles_value_from_the_results(article, label, ends):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from scs_compendium.outputs import robustness_view as view
+
+    figure = view.plot_curves(curve_analysis(article))
+    ax = figure.axes[0]
+    drawn = [line for line in ax.get_lines() if line.get_color() == view.ARTICLE_COLOUR]
+    assert [line.get_ydata()[0] for line in drawn] == ends  # a horizontal line at each end of the article's figure
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert (label in legend) if label else not any(t.startswith("article") for t in legend)
+    assert all(t.get_fontsize() >= 6 for t in ax.get_legend().get_texts())
+    plt.close(figure)
+
+
+def test_a_cache_file_that_cannot_be_read_or_an_entry_of_the_wrong_shape_is_ignored(tmp_path):
+    from scs_compendium.robustness_cache import CACHE_DIR, Cache
+
+    folder = tmp_path / CACHE_DIR
+    folder.mkdir(parents=True)
+    (folder / "toy.json").write_bytes(b"\xff\xfe not json")
+    assert Cache(tmp_path, "toy").entries == {}
+    good = {"verdicts": [{"c": "consistent"}], "numbers": [{"c": 0.5}], "ran": 1}
+    bad = {"verdicts": [{"c": "consistent"}], "numbers": [{"c": "0.5"}], "ran": 1}
+    (folder / "toy.json").write_text(json.dumps({"version": 1, "entries": {"k": good, "b": bad, "w": [1]}}))
+    cache = Cache(tmp_path, "toy")
+    assert cache.get("k", 1, ["c"]) == ([{"c": "consistent"}], [{"c": 0.5}], 1)
+    assert cache.get("k", 2, ["c"]) is None and cache.get("k", 1, ["c", "d"]) is None  # another task's shape
+    assert cache.get("b", 1, ["c"]) is None and cache.get("w", 1, ["c"]) is None and cache.get("x", 1, ["c"]) is None
+    cache.put("n", ([{"c": "inconsistent"}], [{}], 0))
+    cache.save()  # only this run's tasks are kept, written whole
+    assert sorted(json.loads((folder / "toy.json").read_text())["entries"]) == ["k", "n"]
+    (folder / "toy.json").write_text(json.dumps({"version": 0, "entries": {"k": good}}))
+    assert Cache(tmp_path, "toy").entries == {}  # another layout's cache is not read
+
+
+def test_an_execution_setting_or_another_steps_parameter_is_in_no_key_of_a_grid():
+    """The key of a step's tasks reads its own parameters as run (not those its grid sweeps), not the robustness
+    step's `workers`, and not the parameters of steps whose results its analysis does not take."""
+    from scs_compendium.robustness_cache import Keys
+
+    pipeline = load_pipeline()
+    registry = load_registry(pipeline=pipeline)
+    results = {name: {"values": {"x": 1}, "parameters": pipeline.step(name).defaults()} for name in pipeline.order}
+
+    def keys(**changes) -> dict:
+        base = {name: {**pipeline.step(name).defaults(), **changes.get(name, {})} for name in pipeline.order}
+        found = Keys(pipeline, registry, base, results, robustness.READS, robustness.CARRIED)
+        return {name: found.step_part(name, [n for n, _ in robustness.swept_parameters(pipeline, name)])
+                for name in ("literature_shares", "media_coverage", "search_interest", "blacklist_rates", "evidence")}
+
+    default = keys()
+    assert keys(robustness={"workers": 7}) == default
+    assert keys(media_coverage={"few_years_min": 3.0}) == default  # swept: every task names its own value
+    moved = keys(media_coverage={"n_boot": 1000})
+    assert {n for n in default if moved[n] != default[n]} == {"media_coverage", "search_interest"}
