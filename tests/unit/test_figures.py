@@ -74,6 +74,14 @@ def test_timeline_names_its_key_events_and_phases_without_overlap(timeline_data,
     for label in labels:
         label.update_positions(renderer)
     assert overlapping(boxes(labels, renderer)) == []
+    arrows = [tl.display_path(a) for a in ax.texts if a.get_text() == "" and a.arrow_patch is not None]
+    assert len(arrows) == len([lag for lag in analysis["response_lags"]
+                               if {lag["controversy"], lag["response"]} <= set(shown.index)])
+    crossed = [(label.get_text(), i) for label in labels for i, arrow in enumerate(arrows)
+               if arrow.intersects_bbox(Text.get_window_extent(label, renderer), filled=False)]
+    assert crossed == []  # no name lies over a controversy -> response arrow
+    frame = ax.get_window_extent(renderer)
+    assert all(frame.contains(*box.min) and frame.contains(*box.max) for box in boxes(labels, renderer))
     names = [texts[t] for t in texts if t.replace("\n", " ") in set(phases["label"])]
     assert len(names) == len(phases)
     assert overlapping([n.get_window_extent(renderer) for n in names]) == []

@@ -9,6 +9,7 @@ before Xi Jinping led the Party; it is more than twenty years old).
 from __future__ import annotations
 
 import re
+from itertools import islice, permutations
 import textwrap
 from datetime import date
 
@@ -118,14 +119,21 @@ def event_label(text: str, width: int = 30) -> str:
     return textwrap.fill(text, width)
 
 
-def _clashes(box, taken, frame) -> int:
-    """How many boxes of `taken` a text's box overlaps, plus one if it leaves `frame` (display units)."""
+def _clashes(box, taken, frame, lines=(), leader=None) -> int:
+    """How badly a text's box sits (0: not at all, in display units): leaving `frame` counts most, then each box
+    of `taken` (points, other labels) it covers, then each of the `lines` (paths: the response arrows) it
+    crosses, then each its `leader` line crosses."""
     inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
-    return (not inside) + sum(box.overlaps(other) for other in taken)
+    covered = sum(box.overlaps(other) for other in taken)
+    crossed = sum(line.intersects_bbox(box, filled=False) for line in lines)
+    led_across = sum(line.intersects_path(leader, filled=False) for line in lines) if leader is not None else 0
+    return 1000 * (not inside) + 100 * covered + 10 * crossed + led_across
 
 
-def _free(box, taken, frame) -> bool:
-    return _clashes(box, taken, frame) == 0
+def display_path(annotation):
+    """The path of an annotation's arrow (or leader line) in display units, as drawn."""
+    patch = annotation.arrow_patch
+    return patch.get_transform().transform_path(patch.get_path())
 
 
 def _label(ax, text: str, xy, dx: float, dy: float):
@@ -137,7 +145,8 @@ def _label(ax, text: str, xy, dx: float, dy: float):
 
 
 # Where a label may go, in points from its point: above or below, then further out (nearest first).
-LABEL_OFFSETS = sorted(((dx, dy) for dy in (8, -8, 18, -18) for dx in range(-180, 61, 30)), key=lambda o: abs(o[0]) + abs(o[1]))
+LABEL_OFFSETS = sorted(((dx, dy) for dy in (8, -8, 18, -18, 30, -30) for dx in range(-210, 61, 30)),
+                       key=lambda o: abs(o[0]) + abs(o[1]))
 
 
 def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, lags: list[dict], ax, categories=CATEGORIES,
@@ -169,6 +178,9 @@ def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, lags: list[dict], 
                 names.append(box)
                 break
             name.remove()
+    if ax.figure.get_layout_engine() is not None:  # and the labels where it puts the axes under those names,
+        ax.figure.get_layout_engine().execute(ax.figure)
+        ax.figure.set_layout_engine("none")  # a layout that keeps them there (a later one would move the points)
     shown = events[events["category"].isin(categories)]
     positions = {}
     for row in shown.itertuples():
@@ -181,26 +193,44 @@ def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, lags: list[dict], 
         if not pd.isna(row.year_end):
             ax.plot([row.year, row.year_end + 1], [y, y], color=colours[row.category], lw=2, alpha=0.5, zorder=2)
         positions[row.id] = (x, y)
+    arrows = []
     for item in lags:
         if item["controversy"] in positions and item["response"] in positions:
-            ax.annotate("", xy=positions[item["response"]], xytext=positions[item["controversy"]],
-                        arrowprops={"arrowstyle": "->", "color": "0.4", "lw": 0.6, "connectionstyle": "arc3,rad=0.25"})
-    frame = ax.get_window_extent(renderer)
-    taken = [ax.transData.transform_bbox(Bbox.from_bounds(x - 0.6, y - 0.12, 1.2, 0.24)) for x, y in positions.values()]
+            arrow = ax.annotate("", xy=positions[item["response"]], xytext=positions[item["controversy"]],
+                                arrowprops={"arrowstyle": "->", "color": "0.4", "lw": 0.6, "connectionstyle": "arc3,rad=0.25"})
+            arrow.update_positions(renderer)
+            arrows.append(display_path(arrow))
+    frame = ax.get_window_extent(renderer).padded(-2 * ax.figure.dpi / 72)  # labels clear of the spines
+    points = [ax.transData.transform_bbox(Bbox.from_bounds(x - 0.6, y - 0.12, 1.2, 0.24)) for x, y in positions.values()]
     text = shown.set_index("id")["event"]
-    for event in [e for e in labelled if e in positions]:  # each at the nearest place that covers no point or label
-        tried = []
-        for dx, dy in LABEL_OFFSETS:
-            label = _label(ax, event_label(text[event]), positions[event], dx, dy)
-            label.update_positions(renderer)
-            box = Text.get_window_extent(label, renderer)  # the text alone, without its leader line
-            if _free(box, taken, frame):
-                break
-            tried.append((_clashes(box, taken, frame), dx, dy))
-            label.remove()
-        else:  # no free place (a short figure, few rows): the place with the fewest clashes
-            _, dx, dy = min(tried, key=lambda t: t[0])  # the nearest of those
-            label = _label(ax, event_label(text[event]), positions[event], dx, dy)
-            label.update_positions(renderer)
-            box = Text.get_window_extent(label, renderer)
-        taken.append(box)
+    places = {event: _places(ax, event_label(text[event]), positions[event], points, frame, arrows, renderer)
+              for event in labelled if event in positions}
+    # each label at its nearest place that covers no point, label or arrow (or, in a crowded figure, the one
+    # that clashes least), the labels taken in the order that leaves the fewest clashes in all
+    order, chosen = min((_greedy(places, order) for order in islice(permutations(places), 120)), key=lambda t: t[1][0])
+    for event, (_, dx, dy, _box) in zip(order, chosen[1]):
+        _label(ax, event_label(text[event]), positions[event], dx, dy)
+
+
+def _greedy(places: dict, order: tuple) -> tuple:
+    """The labels of `order` placed one after another, each at its best place given those before it: the order,
+    and (the clashes in all, the place of each)."""
+    placed, total = [], 0
+    for event in order:
+        place = min(places[event], key=lambda p: p[0] + 100 * sum(p[3].overlaps(other[3]) for other in placed))
+        total += place[0] + 100 * sum(place[3].overlaps(other[3]) for other in placed)
+        placed.append(place)
+    return order, (total, placed)
+
+
+def _places(ax, text: str, xy, points, frame, arrows, renderer) -> list[tuple]:
+    """Each place a label may take (nearest first): how badly it sits among the points and arrows, its offset and
+    the box of its text."""
+    places = []
+    for dx, dy in LABEL_OFFSETS:
+        label = _label(ax, text, xy, dx, dy)
+        label.update_positions(renderer)
+        box = Text.get_window_extent(label, renderer)  # the text alone, without its leader line
+        places.append((_clashes(box, points, frame, arrows, display_path(label)), dx, dy, box))
+        label.remove()
+    return places
