@@ -41,6 +41,22 @@ def test_wrong_type_names_line_and_column(data_copy):
     assert f"{CSV}, line 3, column 'total': expected integer, got 'many'" in str(info.value)
 
 
+def test_a_table_found_valid_is_checked_again_once_its_bytes_change(data_copy, monkeypatch):
+    from scs_compendium.sources import datapackage
+
+    checked = []
+    schema_check = datapackage._frictionless_problems
+    monkeypatch.setattr(datapackage, "_frictionless_problems", lambda root, r: checked.append(r["name"]) or schema_check(root, r))
+    validate(data_copy, ["literature_classification"])
+    validate(data_copy, ["literature_classification"])
+    assert checked == ["literature_classification"]  # unchanged: the schema is checked once per process
+    path = data_copy / CSV
+    path.write_text(path.read_text().replace(",9106,", ",91x6,", 1))  # the same size, another byte
+    with pytest.raises(DataError, match="line 2, column 'total': expected integer, got '91x6'"):
+        validate(data_copy, ["literature_classification"])
+    assert checked == ["literature_classification"] * 2
+
+
 def test_extra_cell_names_line(data_copy):
     path = data_copy / CSV
     path.write_text(path.read_text() + "cnki,x,1,y,z,w,1,rounded,true,2022,s,fn,EXTRA\n")

@@ -31,6 +31,7 @@ _PANDAS_TYPES = {
 
 
 _DESCRIPTORS: dict[str, tuple[tuple, dict]] = {}  # path -> (its size and modification time, the checked descriptor)
+_VALID: set[tuple] = set()  # tables this process found valid: (file, hash of its bytes, of its descriptor, the day)
 
 
 def load_descriptor(root: Path | None = None) -> dict:
@@ -162,10 +163,22 @@ def validate(root: Path | None = None, names: list[str] | None = None, log: Call
         if header_problems:  # one error naming the columns, not one per row
             problems.extend(header_problems)
             continue
-        found = _frictionless_problems(root, resource)
-        problems.extend(found or _plausibility_problems(root, resource))
+        # A notebook reads the same tables many times: the schema of a table found valid is not checked again
+        # while its bytes, its descriptor and the day (the plausibility of dates) are the same.
+        known_valid = _validity_key(path, resource)
+        if known_valid in _VALID:
+            continue
+        found = _frictionless_problems(root, resource) or _plausibility_problems(root, resource)
+        problems.extend(found)
+        if not found:
+            _VALID.add(known_valid)
     if problems:
         raise DataError("the data do not validate:\n  " + "\n  ".join(problems))
+
+
+def _validity_key(path: Path, resource: dict) -> tuple:
+    described = json.dumps(resource, sort_keys=True, default=str)
+    return (str(path.resolve()), sha256_file(path), described, date.today().isoformat())
 
 
 def _header(root: Path, resource: dict) -> list[str] | None:
