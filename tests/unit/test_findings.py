@@ -10,7 +10,7 @@ import pytest
 
 from scs_compendium.article import (actors_figures as af, blacklist_rates as bl, literature_shares as ls,
                                     media_coverage as media, scholarship as sch, search_interest as si, timeline as tl)
-from scs_compendium.claims import reported_values
+from scs_compendium.claims import load_registry, reported_values
 from scs_compendium.engine.spec import load_pipeline
 from scs_compendium.sources import tables
 
@@ -160,3 +160,19 @@ def test_a_why_after_a_full_stop_starts_a_sentence():
     row = {"id": "c1", "verdict": "consistent", "basis": "b", "statement": "S.", "reported": "r", "why": "a check holds",
            "readings": []}
     assert "*The article: r.* A check holds." in verdicts_markdown([row])
+
+
+def test_a_notebooks_list_of_verdicts_does_not_read_the_evidence_tables_again(monkeypatch):
+    """The list at the end of a notebook shows no evidence rows: building it reads none (it once read every evidence
+    table again for each claim of outside data, 70 times in the timeline notebook)."""
+    from scs_compendium.outputs import report
+
+    def refuse(root=None):
+        raise AssertionError("the evidence tables were read")
+
+    monkeypatch.setattr(report, "load_evidence", refuse)
+    events = tables.load_events()
+    analysis = tl.analyse(events, tables.load_pairs(events), **step_defaults("timeline"))
+    shown = report.verdicts("timeline", analysis, load_pipeline(REPO).step("timeline").defaults()).data
+    claims = [c.id for c in load_registry() if c.step == "timeline"]
+    assert len(claims) > 8 and all(f'<a id="claim-{claim}">' in shown for claim in claims)

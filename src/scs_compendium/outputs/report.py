@@ -37,11 +37,12 @@ BASIS_MEANING = {
 
 
 def claim_row(assessment: Assessment, root: Path | None = None, figures: list[str] | None = None,
-              robustness: dict | None = None, evidence: Evidence | None = None) -> dict:
+              robustness: dict | None = None, evidence: Evidence | None = None, with_parts: bool = True) -> dict:
     """One claim of the report as plain data (a row of `claims.json`): for a claim of outside data, its parts
-    with their evidence rows as both readings coded them, and the second reader's verdict."""
+    with their evidence rows as both readings coded them, and the second reader's verdict (unless not
+    `with_parts`: then the evidence is not read)."""
     claim = assessment.claim
-    if evidence is None and claim.basis == OUTSIDE and has_evidence(root):
+    if with_parts and evidence is None and claim.basis == OUTSIDE and has_evidence(root):
         evidence = load_evidence(root)
     notebook = f"{EXECUTED}/{claim.step}.ipynb"
     page = f"{EXECUTED}/{claim.step}.html"
@@ -144,7 +145,8 @@ def verdicts(step: str, values: dict, parameters: dict, root: Path | None = None
     """The verdicts of one step's claims, rendered from its values and parameters (the end of its notebook)."""
     from IPython.display import Markdown
 
-    rows = [claim_row(a) for a in assess_step(step, values, parameters, load_pipeline(root))]
+    # the list shows no parts or evidence rows (the claims page does): the evidence tables are not read again
+    rows = [claim_row(a, with_parts=False) for a in assess_step(step, values, parameters, load_pipeline(root))]
     return Markdown(verdicts_markdown(rows))
 
 
