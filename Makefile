@@ -44,12 +44,14 @@ bench-robustness: setup ## time the robustness sweep against one run of each ana
 	$(BIN)/python benchmarks/bench_robustness.py --workers 2 --dask
 
 # The environment is rebuilt whenever the pins or the package metadata change. uv installs the
-# hashed pins in seconds and removes whatever the lock does not list; pip is the fallback.
+# hashed pins in seconds and removes whatever the lock does not list; pip is the fallback. Both
+# compile the packages to bytecode once, so that no kernel compiles pandas again (where
+# PYTHONDONTWRITEBYTECODE is set, as in many containers, nothing else would keep it).
 $(SETUP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
 	@if [ "$(INSTALLER)" = uv ] && $(ENSURE_UV); then \
 	  echo "setting up $(VENV) with uv $(UV_VERSION) from requirements.lock"; \
-	  $(UV) pip sync --quiet --require-hashes --python $(BIN)/python requirements.lock && \
+	  $(UV) pip sync --quiet --require-hashes --compile-bytecode --python $(BIN)/python requirements.lock && \
 	  $(UV) pip install --quiet --python $(BIN)/python --no-deps -e . ; \
 	else \
 	  echo "uv $(UV_VERSION) is not available: setting up $(VENV) with pip (slower; adds, never removes, packages)"; \
