@@ -28,8 +28,8 @@ setup: $(SETUP) ## create .venv and sync it exactly to requirements.lock (uv; pi
 paper: setup ## build the companion paper (HTML, PDF, DOCX) in paper/_build/
 	$(BIN)/scs paper
 
-test: setup ## set up, then run the tests
-	$(BIN)/python -m pytest
+test: setup ## set up, then run the tests (two workers: the real chain is built once and shared)
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 list: setup ## list the chain's steps, their parameters and whether they are fresh
 	$(BIN)/scs list

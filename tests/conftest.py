@@ -5,11 +5,18 @@ its own) with a one-table data package. It never enters data/.
 
 Tests under tests/chain/ start Jupyter kernels and are marked `chain`; `pytest -m "not chain"`
 runs the fast ones (tests/unit/) in seconds.
+
+`make test` runs the tests on two workers (pytest-xdist, `--dist loadgroup`). The real chain is built once
+per test run and shared by both workers (`real_chain`): the tests that only read it run on the worker that
+builds it, first; the few that must change it take a private copy (`real_chain_copy`) and run last, when it
+is built. Plain `pytest` runs the same tests one after another.
 """
 
 from __future__ import annotations
 
 import csv
+import fcntl
+import os
 import shutil
 from pathlib import Path
 
@@ -20,10 +27,27 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TOY = FIXTURES / "toy"
 
 
+READ_CHAIN, COPY_CHAIN = "real_chain", "real_chain_copy"  # the groups of the tests that use the built chain
+
+
 def pytest_collection_modifyitems(items):
+    """Mark the chain tests; group the tests of the built chain (for `--dist loadgroup`) and order them: those
+    that read it first (their worker builds it while the other runs the rest), those that copy it last."""
     for item in items:
         if "chain" in Path(str(item.fspath)).parts:
             item.add_marker(pytest.mark.chain)
+
+    def group(item) -> str | None:
+        names = getattr(item, "fixturenames", ())
+        if COPY_CHAIN in names or "ran" in names:
+            return COPY_CHAIN
+        return READ_CHAIN if READ_CHAIN in names else None
+
+    for item in items:
+        if group(item):
+            item.add_marker(pytest.mark.xdist_group(group(item)))
+    order = {READ_CHAIN: 0, None: 1, COPY_CHAIN: 2}
+    items.sort(key=lambda item: order[group(item)])  # stable: within a group, the collection order
 
 
 def rewrite_csv(path: Path, change) -> None:
@@ -89,13 +113,43 @@ def data_copy(tmp_path):
 
 @pytest.fixture(scope="session")
 def real_chain(tmp_path_factory):
-    """The real chain run once with its defaults, in a copy of the project (shared by the session)."""
+    """The real chain run once with its defaults and its paper built, in a copy of the project: built once per
+    test run (under a lock, by the first worker that needs it) and shared by every test that only reads it."""
     from scs_compendium.chain import compendium_runner
+    from scs_compendium.outputs import paper
 
-    root = copy_project(tmp_path_factory.mktemp("chain") / "project", with_paper=True)
-    lines: list[str] = []
-    outcome = compendium_runner(root, log=lines.append).run()
-    assert outcome.ok, "\n".join(lines)
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the folder of this run, which every worker's own folder is in
+    home = base / "real-chain"
+    home.mkdir(exist_ok=True)
+    root, built, failed = home / "project", home / "built", home / "failed.txt"
+    with (home / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, even if this worker dies
+        if failed.is_file():
+            pytest.fail(f"the real chain did not build (in another worker):\n{failed.read_text()}")
+        if not built.is_file():
+            shutil.rmtree(root, ignore_errors=True)
+            copy_project(root, with_paper=True)
+            lines: list[str] = []
+            outcome = compendium_runner(root, log=lines.append).run()
+            if not outcome.ok:
+                failed.write_text("\n".join(lines))
+                pytest.fail("\n".join(lines))
+            try:
+                paper.build(root, log=lines.append)  # every format, so that a test's own build is a no-op
+            except BaseException as exc:
+                failed.write_text(f"the paper did not build: {exc!r}\n" + "\n".join(lines))
+                raise
+            built.touch()
+    return root
+
+
+@pytest.fixture
+def real_chain_copy(real_chain, tmp_path):
+    """A private copy of the built real chain, for a test that changes it (reruns a step, rebuilds the paper)."""
+    root = tmp_path / "project"
+    shutil.copytree(real_chain, root, symlinks=True)
     return root
 
 

@@ -122,7 +122,8 @@ def test_paper_builds_in_three_formats_with_every_figure(real_chain):
     assert html.count("<img") == len(stems) and "Appendix" in html
 
 
-def test_paper_has_its_own_fonts_numbered_figures_the_data_sources_and_the_same_bytes_twice(real_chain):
+def test_paper_has_its_own_fonts_numbered_figures_the_data_sources_and_the_same_bytes_twice(real_chain_copy):
+    real_chain = real_chain_copy  # rebuilt with force
     import zipfile
 
     import pypdfium2 as pdfium
@@ -183,10 +184,11 @@ def test_project_root_is_found_from_any_working_directory(tmp_path, monkeypatch)
     assert find_project_root() == REPO
 
 
-def test_notebooks_run_interactively_top_to_bottom(real_chain, tmp_path, monkeypatch):
+def test_notebooks_run_interactively_top_to_bottom(real_chain_copy, tmp_path, monkeypatch):
     """As a student runs them: nbclient (not papermill), defaults, from another working directory, two at a time
     (each reads the results the chain wrote; the longest, robustness, first), as two students would. Each writes
     to build/scratch/ and says so; what the chain published (figures/, build/results/) is left as it was."""
+    real_chain = real_chain_copy  # the scratch runs write into the project
     import hashlib
     from concurrent.futures import ThreadPoolExecutor
 

@@ -5,7 +5,6 @@ analysis sweeps (search_interest evaluated on each variant of media_coverage).""
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -23,11 +22,9 @@ def without_counts(values: dict) -> dict:
 
 
 @pytest.fixture
-def ran(real_chain, tmp_path):
+def ran(real_chain_copy):
     """A private copy of the real chain after its full run, its robustness cache included."""
-    root = tmp_path / "project"
-    shutil.copytree(real_chain, root, symlinks=True)
-    return root
+    return real_chain_copy
 
 
 def published(root) -> dict:

@@ -10,11 +10,11 @@ from datetime import date, timedelta
 from scs_compendium import cli
 from scs_compendium.chain import compendium_runner
 
-from ..conftest import copy_project, files_outside
+from ..conftest import files_outside
 
 
-def test_a_weekly_five_year_snapshot_runs_and_reads_not_checkable(tmp_path, monkeypatch, capsys):
-    root = copy_project(tmp_path / "project")
+def test_a_weekly_five_year_snapshot_runs_and_reads_not_checkable(real_chain_copy, tmp_path, monkeypatch, capsys):
+    root = real_chain_copy  # the chain as built: the new snapshot makes search_interest, and only it, run again
     weeks = [date(2017, 11, 5) + timedelta(days=7 * i) for i in range(260)]
     export = tmp_path / "synthetic_multiTimeline.csv"
     export.write_text("Category: All categories\n\nWeek,Social Credit System: (Worldwide)\n"
@@ -25,6 +25,8 @@ def test_a_weekly_five_year_snapshot_runs_and_reads_not_checkable(tmp_path, monk
     lines: list[str] = []
     outcome = compendium_runner(root, log=lines.append).run(targets=["search_interest"])
     assert outcome.ok, "\n".join(lines)
+    ran = [line.split("] ")[1].split(":")[0] for line in lines if line.startswith("[") and ": running" in line]
+    assert ran == ["search_interest"], "\n".join(lines)  # its upstream steps were fresh in the built chain
     assert files_outside(tmp_path, root) == before
     claims = {row["id"]: row for row in json.loads((root / "build/claims.json").read_text())["claims"]}
     for claim in ("s3-trends-rise-end-2016", "s3-trends-traction-2018", "s3-trends-peak-2021h2"):
