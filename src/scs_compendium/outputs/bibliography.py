@@ -47,6 +47,21 @@ def _clean(text: str) -> str:
     return text.strip(" ,;")
 
 
+def printed_title(title: str) -> str:
+    """The title as printed: a description that stands for a title the source does not show, written '(...)' in
+    the sources table, is printed in square brackets, as style guides print the description of an untitled work;
+    a title that only begins with a parenthesis, '(十八大·中国聚焦)中共首提…', is the source's own."""
+    title = title.strip()
+    depth = 0
+    for position, char in enumerate(title):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0:
+            break
+    if title.startswith("(") and position == len(title) - 1:
+        return f"[{title[1:-1]}]"
+    return title
+
+
 def _key(url: str, title: str) -> str:
     basis = url if url.startswith("http") else f"{title}|{url}"
     return "data:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:10]
@@ -56,7 +71,7 @@ def _item(*, url: str, title: str, author: str, accessed: str = "", date_text: s
     """One CSL-JSON item: author or publisher, title, date, address, the day it was read; `notes` (the copy read,
     what was not read) go where a web page's publisher goes."""
     # Titles as the source prints them: 'und' keeps the style from recasing them (and Chinese from English rules).
-    item: dict = {"id": _key(url, title), "type": "webpage", "title": title.strip(), "language": "und"}
+    item: dict = {"id": _key(url, title), "type": "webpage", "title": printed_title(title), "language": "und"}
     if author:
         item["author"] = [{"literal": _clean(author) or author}]
     issued = _date_parts(date_text)
