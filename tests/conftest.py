@@ -8,8 +8,8 @@ runs the fast ones (tests/unit/) in seconds.
 
 `make test` runs the tests on two workers (pytest-xdist, `--dist loadgroup`). The real chain is built once
 per test run and shared by both workers (`real_chain`): the tests that only read it run on the worker that
-builds it, first; the few that must change it take a private copy (`real_chain_copy`) and run last, when it
-is built. Plain `pytest` runs the same tests one after another.
+builds it, first; the few that must change it take a private copy (`real_chain_copy`) and run last, on
+either worker, when it is built. Plain `pytest` runs the same tests one after another.
 """
 
 from __future__ import annotations
@@ -30,9 +30,10 @@ TOY = FIXTURES / "toy"
 READ_CHAIN, COPY_CHAIN = "real_chain", "real_chain_copy"  # the groups of the tests that use the built chain
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(items):
-    """Mark the chain tests; group the tests of the built chain (for `--dist loadgroup`) and order them: those
-    that read it first (their worker builds it while the other runs the rest), those that copy it last."""
+    """Mark the chain tests; group the tests that read the built chain (for `--dist loadgroup`) and order them
+    first (their worker builds it while the other runs the rest); those that copy it go last, on either worker."""
     for item in items:
         if "chain" in Path(str(item.fspath)).parts:
             item.add_marker(pytest.mark.chain)
@@ -44,8 +45,8 @@ def pytest_collection_modifyitems(items):
         return READ_CHAIN if READ_CHAIN in names else None
 
     for item in items:
-        if group(item):
-            item.add_marker(pytest.mark.xdist_group(group(item)))
+        if group(item) == READ_CHAIN:  # one worker; those that copy it are spread over both
+            item.add_marker(pytest.mark.xdist_group(READ_CHAIN))
     order = {READ_CHAIN: 0, None: 1, COPY_CHAIN: 2}
     items.sort(key=lambda item: order[group(item)])  # stable: within a group, the collection order
 
