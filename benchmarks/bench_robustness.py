@@ -93,6 +93,20 @@ def kept_tasks(folder: Path, workers: int) -> int:
     return 0
 
 
+def rerun_evidence(pipeline, state: dict, root: str, decision: dict) -> tuple[int, tuple]:
+    """An evidence variant without decisions apart: every step that needs the evidence step reruns its analysis
+    (as `scs run -p evidence.<name>=<value>` would), then the claims of outside data are decided. Returns how many
+    analyses ran, and the evaluation."""
+    ran = 0
+    for name in robustness.ANALYSES:
+        if name in state["results"]:
+            step = pipeline.step(name)
+            parameters = {**step.defaults(), **state["results"][name].get("parameters", {})}
+            robustness.variant_values(state, name, step.analysis_parameters(parameters))  # upstream results resolved
+            ran += 1
+    return ran, robustness.evaluate(root, robustness.EVIDENCE_STEP, {}, [decision])
+
+
 def main_timings(args) -> None:
     pipeline = load_pipeline(REPO)
     claims = robustness.swept_claims(pipeline, load_registry(REPO, pipeline))
@@ -109,21 +123,11 @@ def main_timings(args) -> None:
     base_time = sum(per_step.values())
     rows = [("baseline: each swept step's analysis once", base_time, f"{len(claims)} analyses")]
 
-    def rerun_evidence(decision: dict) -> None:
-        """An evidence variant without decisions apart: every step that needs the evidence step reruns its analysis
-        (as `scs run -p evidence.<name>=<value>` would), then the claims of outside data are decided."""
-        for name in robustness.ANALYSES:
-            if name in state["results"]:
-                step = pipeline.step(name)
-                parameters = {**step.defaults(), **state["results"][name].get("parameters", {})}
-                robustness.ANALYSES[name](*state["inputs"][name], **step.analysis_parameters(parameters))
-        robustness.evaluate(root, robustness.EVIDENCE_STEP, {}, [decision])
-
     rerun = 0.0  # every variant rerunning its analyses, timed on a sample of each task's variants and scaled
     for name, analysis, decisions, _ in tasks:
         sample = decisions[:args.sample]
         if name == robustness.EVIDENCE_STEP:
-            seconds = sum(timed(rerun_evidence, d)[0] for d in sample)
+            seconds = sum(timed(rerun_evidence, pipeline, state, root, d)[0] for d in sample)
         else:
             seconds = sum(timed(robustness.evaluate, root, name, {**analysis, **d}, [d])[0] for d in sample)
         rerun += seconds / len(sample) * len(decisions)

@@ -11,6 +11,8 @@ import pytest
 from scs_compendium import robustness
 from scs_compendium.robustness_cache import CACHE_DIR
 
+from ..conftest import REPO
+
 COUNTS = ("analyses_run", "analyses_reused", "verdicts_evaluated", "verdicts_reused")
 
 
@@ -120,3 +122,19 @@ def test_search_interest_is_evaluated_on_each_variant_of_media_coverage(real_cha
     assert grid["parameters"][2:] == ["media_coverage.few_years_min", "media_coverage.few_years_max",
                                       "scholarship.confidence_level"]
     assert len(grid["rows"]) == grid["analyses_run"] == 3 * 3 * 4 * 4 * 3
+
+
+def test_the_benchmarks_rerun_baseline_reruns_every_analysis_on_the_built_chain(real_chain):
+    """bench_robustness.py's comparison (every analysis rerun per evidence variant) runs on the chain as built:
+    each step's inputs, upstream results included, reach its analyse() (it once passed an upstream stand-in)."""
+    import importlib.util
+
+    from scs_compendium.engine.spec import load_pipeline
+
+    spec = importlib.util.spec_from_file_location("bench_robustness", REPO / "benchmarks" / "bench_robustness.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    state = robustness._state(str(real_chain))
+    ran, evaluated = bench.rerun_evidence(load_pipeline(real_chain), state, str(real_chain), {})
+    assert ran == len([name for name in robustness.ANALYSES if name in state["results"]]) >= 5
+    assert evaluated == robustness.evaluate(str(real_chain), robustness.EVIDENCE_STEP, {}, [{}])
