@@ -123,3 +123,30 @@ def test_optional_extras_stay_out_of_the_pinned_environment():
                           ("requirements.lock", pins(REPO / "requirements.lock")),
                           ("environment.yml", {**conda, **pip})):
         assert not extras & set(pinned), f"{where} pins the optional extra(s) {sorted(extras & set(pinned))}"
+
+
+def test_the_two_test_workers_keep_a_group_of_tests_together(tmp_path):
+    """`make test`'s `--dist loadgroup` works with the pinned pytest and pytest-xdist: tests given one group by a
+    conftest hook, as tests/conftest.py gives those that read the built chain, run on one worker (with pytest 9,
+    xdist 3.8.0 split them over both, and the second worker waited for the chain)."""
+    import subprocess
+    import sys
+
+    (tmp_path / "conftest.py").write_text(
+        "import pytest\n\n@pytest.hookimpl(tryfirst=True)\ndef pytest_collection_modifyitems(items):\n"
+        "    for item in items:\n        if item.name.startswith('test_grouped'):\n"
+        "            item.add_marker(pytest.mark.xdist_group('built'))\n", encoding="utf-8")
+    (tmp_path / "test_spread.py").write_text(
+        "".join(f"def test_grouped_{i}():\n    pass\n\n" for i in range(4))  # in a row, as the chain's tests are
+        + "".join(f"def test_free_{i}():\n    pass\n\n" for i in range(4)),
+        encoding="utf-8")
+    done = subprocess.run([sys.executable, "-m", "pytest", "-n", "2", "--dist", "loadgroup", "-v", "-p", "no:cacheprovider",
+                           "-p", "no:randomly", str(tmp_path)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    workers = {}
+    for line in done.stdout.splitlines():
+        found = re.search(r"\[(gw\d)\].*PASSED .*::(test_\w+)", line)
+        if found:
+            workers[found.group(2)] = found.group(1)
+    grouped = {workers[f"test_grouped_{i}"] for i in range(4)}
+    assert len(workers) == 8 and len(grouped) == 1, done.stdout
