@@ -77,7 +77,7 @@ def test_the_paper_cites_every_generated_entry_and_the_file_is_csl_json(data_cop
     assert bib_keys and research_keys  # the evidence's sources and references.bib's works: nocite
     written = json.loads(bib.write_csl(data_copy, sources).read_text(encoding="utf-8"))
     assert {item["id"] for item in written} == table_keys | research_keys
-    assert all(item["type"] == "webpage" and item["title"] for item in written)
+    assert all(item["type"] == "webpage" and (item.get("title") or item["genre"].startswith("[")) for item in written)
 
 
 def test_a_document_that_references_bib_lists_is_not_listed_again_even_under_its_copy():
@@ -94,6 +94,21 @@ def test_a_description_standing_for_a_missing_title_is_printed_in_square_bracket
     assert printed_title("(The Paper report (6 September 2020) on Suzhou)") == "[The Paper report (6 September 2020) on Suzhou]"
     own = "(十八大·中国聚焦)中共首提“社会主义核心价值观”汲取人类文明共同成果"  # the source's own title
     assert printed_title(own) == own and printed_title(" Trust ") == "Trust"
-    printed = {item["title"] for table in bib.data_sources(REPO).values() for item in table}
-    assert own in printed and not any(t.startswith("(") and t.endswith(")") for t in printed)
-    assert any(t.startswith("[") and t.endswith("]") for t in printed)
+    items = [item for table in bib.data_sources(REPO).values() for item in table]
+    assert own in {item.get("title") for item in items}
+    assert not any(t.startswith("(") and t.endswith(")") for t in (item.get("title", "") for item in items))
+    described = [item for item in items if "title" not in item]
+    assert described and all(item["genre"].startswith("[") and item["genre"].endswith("]") for item in described)
+
+
+def test_a_description_prints_without_the_quotation_marks_of_a_title(tmp_path):
+    """With the paper's style (Chicago author-date), a title is quoted and a description, as of an untitled work, is not."""
+    import pypandoc
+
+    items = [bib._item(url="http://a.example/1", title="(Xinhua report on Suining)", author="Xinhua"),
+             bib._item(url="http://a.example/2", title="Suining's scores", author="Xinhua")]
+    (tmp_path / "refs.json").write_text(json.dumps(items), encoding="utf-8")
+    text = pypandoc.convert_text('---\nnocite: "@*"\n---\n', "plain", format="markdown", extra_args=[
+        "--citeproc", f"--bibliography={tmp_path / 'refs.json'}", f"--csl={REPO / 'paper/chicago-author-date.csl'}"])
+    flat = " ".join(text.split())
+    assert "[Xinhua report on Suining]." in flat and "“[Xinhua" not in flat and "“Suining’s scores.”" in flat

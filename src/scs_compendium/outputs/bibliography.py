@@ -47,19 +47,22 @@ def _clean(text: str) -> str:
     return text.strip(" ,;")
 
 
-def printed_title(title: str) -> str:
-    """The title as printed: a description that stands for a title the source does not show, written '(...)' in
-    the sources table, is printed in square brackets, as style guides print the description of an untitled work;
-    a title that only begins with a parenthesis, '(十八大·中国聚焦)中共首提…', is the source's own."""
+def description(title: str) -> str | None:
+    """A description that stands for a title the source does not show, written '(...)' in the sources table, as it
+    is printed: in square brackets, as style guides print the description of an untitled work (None for a title;
+    one that only begins with a parenthesis, '(十八大·中国聚焦)中共首提…', is the source's own)."""
     title = title.strip()
     depth = 0
     for position, char in enumerate(title):
         depth += {"(": 1, ")": -1}.get(char, 0)
         if depth == 0:
             break
-    if title.startswith("(") and position == len(title) - 1:
-        return f"[{title[1:-1]}]"
-    return title
+    return f"[{title[1:-1]}]" if title.startswith("(") and position == len(title) - 1 else None
+
+
+def printed_title(title: str) -> str:
+    """The title as the bibliography prints it: the source's own, or the description in square brackets."""
+    return description(title) or title.strip()
 
 
 def _key(url: str, title: str) -> str:
@@ -71,7 +74,11 @@ def _item(*, url: str, title: str, author: str, accessed: str = "", date_text: s
     """One CSL-JSON item: author or publisher, title, date, address, the day it was read; `notes` (the copy read,
     what was not read) go where a web page's publisher goes."""
     # Titles as the source prints them: 'und' keeps the style from recasing them (and Chinese from English rules).
-    item: dict = {"id": _key(url, title), "type": "webpage", "title": printed_title(title), "language": "und"}
+    item: dict = {"id": _key(url, title), "type": "webpage", "language": "und"}
+    if description(title):  # the style prints a genre as it is, not in the quotation marks of a title
+        item["genre"] = description(title)
+    else:
+        item["title"] = title.strip()
     if author:
         item["author"] = [{"literal": _clean(author) or author}]
     issued = _date_parts(date_text)
