@@ -100,9 +100,8 @@ def rerun_evidence(pipeline, state: dict, root: str, decision: dict) -> tuple[in
     ran = 0
     for name in robustness.ANALYSES:
         if name in state["results"]:
-            step = pipeline.step(name)
-            parameters = {**step.defaults(), **state["results"][name].get("parameters", {})}
-            robustness.variant_values(state, name, step.analysis_parameters(parameters))  # upstream results resolved
+            parameters = robustness.as_run(pipeline, state["results"], name)
+            robustness.variant_values(state, name, pipeline.step(name).analysis_parameters(parameters))
             ran += 1
     return ran, robustness.evaluate(root, robustness.EVIDENCE_STEP, {}, [decision])
 
@@ -111,8 +110,8 @@ def main_timings(args) -> None:
     pipeline = load_pipeline(REPO)
     claims = robustness.swept_claims(pipeline, load_registry(REPO, pipeline))
     root = str(pipeline.root)
-    base = {name: {**pipeline.step(name).defaults(), **read_results(REPO, name).get("parameters", {})}
-            for name in [*claims, robustness.EVIDENCE_STEP]}
+    results = robustness.chain_results(pipeline)
+    base = {name: robustness.as_run(pipeline, results, name) for name in [*claims, robustness.EVIDENCE_STEP]}
     grids, tasks = robustness.plan(pipeline, claims, base)
     robustness._state(root)  # load the inputs once, outside the timings
     state = robustness._state(root)

@@ -27,13 +27,14 @@ from typing import Any, Callable
 from .article import (actors_figures, blacklist_rates, literature_shares, media_coverage, scholarship,
                       search_interest, timeline)
 from .claims import assess, load_registry, reported_values
-from .claims.registry import OUTSIDE, article_counts
+from .claims.entry_checks import is_number
+from .claims.registry import OUTSIDE, article_counts, named_parameters, rules_of
 from .claims.verdicts import EVIDENCE_STEP
 from .engine.spec import Pipeline, Step, load_pipeline
 from .engine.store import canonical, read_results, to_jsonable
 from .errors import ParameterError, SpecError
-from .robustness_cache import Cache, Keys, named_parameters, rules_of
-from .robustness_summary import _number, article_value, describe, summarise, summarise_grids  # noqa: F401
+from .robustness_cache import Cache, Keys
+from .robustness_summary import article_value, summarise_grids
 from .sources import tables
 from .sources.evidence import load_evidence
 from .sources.google_trends import load_snapshots
@@ -142,13 +143,22 @@ SCHEDULER_TIMEOUT = "10s"  # how long a scheduler at the given address has to an
 _STATE: dict[str, Any] = {}
 
 
+def chain_results(pipeline: Pipeline) -> dict[str, dict]:
+    """The results the sweep reads (of every step it analyses, and of the evidence step), as the chain wrote them."""
+    return {name: read_results(pipeline.root, name) for name in pipeline.order if name in ANALYSES or name == EVIDENCE_STEP}
+
+
+def as_run(pipeline: Pipeline, results: dict[str, dict], name: str) -> dict:
+    """A step's parameters as the chain ran it: its defaults, with those its results record."""
+    return {**pipeline.step(name).defaults(), **results[name].get("parameters", {})}
+
+
 def _state(root: str) -> dict:
     """What a worker needs, loaded once per worker process (loky and dask workers are reused)."""
     if _STATE.get("root") != root:
         pipeline = load_pipeline(root)
         claims = load_registry(root, pipeline)
-        results = {name: read_results(Path(root), name) for name in pipeline.order
-                   if name in ANALYSES or name == EVIDENCE_STEP}
+        results = chain_results(pipeline)
         _STATE.clear()
         _STATE.update(root=root, pipeline=pipeline, claims=swept_claims(pipeline, claims),
                       outside=[c for c in claims if c.basis == OUTSIDE],
@@ -166,9 +176,9 @@ def variant_values(state: dict, name: str, parameters: dict, carried: dict[str, 
         if isinstance(item, _Upstream) and item.step in (carried or {}):
             key = (item.step, canonical(carried[item.step]))
             if key not in state["variants"]:
-                upstream = state["pipeline"].step(item.step)
-                as_run = {**upstream.defaults(), **state["results"][item.step].get("parameters", {}), **carried[item.step]}
-                state["variants"][key] = variant_values(state, item.step, upstream.analysis_parameters(as_run))
+                variant = {**as_run(state["pipeline"], state["results"], item.step), **carried[item.step]}
+                state["variants"][key] = variant_values(state, item.step,
+                                                        state["pipeline"].step(item.step).analysis_parameters(variant))
             item = state["variants"][key]
         elif isinstance(item, _Upstream):
             item = state["results"][item.step]["values"]
@@ -188,7 +198,7 @@ def evaluate(root: str, step_name: str, analysis: dict, decisions: list[dict],
     pipeline: Pipeline = state["pipeline"]
     step = pipeline.step(step_name)
     own = {n: v for n, v in analysis.items() if "." not in n}
-    base = {**step.defaults(), **state["results"][step_name].get("parameters", {}), **own}
+    base = {**as_run(pipeline, state["results"], step_name), **own}
     if step_name == EVIDENCE_STEP:
         values, ran = state["results"][EVIDENCE_STEP]["values"], 0
         claims = [c for c in state["outside"] if group is None or c.id in group]
@@ -202,7 +212,7 @@ def evaluate(root: str, step_name: str, analysis: dict, decisions: list[dict],
         results = {**state["results"], step_name: {"values": values, "parameters": {**base, **decision}}}
         found = [assess(c, pipeline, results, state["evidence"]) for c in claims]
         verdicts.append({a.claim.id: a.verdict for a in found})
-        numbers.append({a.claim.id: a.value for a in found if ran and _number(a.value)})
+        numbers.append({a.claim.id: a.value for a in found if ran and is_number(a.value)})
     return verdicts, numbers, ran
 
 
@@ -316,9 +326,8 @@ def analyse(root: Path | str, *, workers: int) -> dict:
     registry = load_registry(pipeline.root, pipeline)
     claims = swept_claims(pipeline, registry)
     outside = [c for c in registry if c.basis == OUTSIDE]
-    results = {name: read_results(pipeline.root, name) for name in pipeline.order
-               if name in ANALYSES or name == EVIDENCE_STEP}
-    base = {name: {**pipeline.step(name).defaults(), **results[name].get("parameters", {})} for name in results}
+    results = chain_results(pipeline)
+    base = {name: as_run(pipeline, results, name) for name in results}
     grids, tasks = plan(pipeline, claims, base, outside=outside)
     ids = {name: [c.id for c in cs] for name, cs in claims.items()}
     expected = [t[3] if t[0] == EVIDENCE_STEP else ids[t[0]] for t in tasks]

@@ -17,7 +17,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from .claims.registry import OUTSIDE
+from .claims.registry import OUTSIDE, named_parameters, rules_of
 from .claims.verdicts import EVIDENCE_STEP
 from .engine.plan import Planner
 from .engine.store import atomic_write_text, canonical, lookup, read_cache, sha256_file, sha256_text
@@ -31,17 +31,6 @@ IGNORED = ("plot_*",)  # a figure cannot change a verdict
 def _text(obj: Any) -> str:
     """A registry entry as stable text (its dataclass fields, key-sorted)."""
     return json.dumps(asdict(obj), sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-
-
-def rules_of(claim) -> list[dict]:
-    """Every rule of a claim: its own, its readings', its parts' and their readings'."""
-    rules = [claim.rule] if claim.rule else [r.rule for r in claim.readings]
-    return rules + [r for p in claim.parts for r in ([p.rule] if p.rule else [x.rule for x in p.readings])]
-
-
-def named_parameters(claim) -> list[str]:
-    """The step parameters (`@name`) that a claim's rules name."""
-    return list(dict.fromkeys(v[1:] for r in rules_of(claim) for v in r.values() if isinstance(v, str) and v.startswith("@")))
 
 
 class Keys:

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from .claims.entry_checks import reported_numbers
+from .claims.registry import rules_of
 from .outputs.robustness_view import levels, shown_value
-from .robustness_cache import rules_of
-
-
-def _number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def summarise(default: dict[str, str], results: list[tuple[dict, dict[str, str]]]) -> dict[str, dict]:
@@ -54,8 +51,7 @@ def article_value(claim) -> Any:
     """The article's own number (or range) that a claim's rules compare its value with, from the registry's
     `reported`; None when the article gives no number or no rule compares with it."""
     reported = (claim.reported or {}).get("value")
-    numbers = reported if isinstance(reported, list) else [reported]
-    if not all(_number(v) for v in numbers) or not numbers:
+    if not reported_numbers(reported):
         return None
     for rule in rules_of(claim):
         if any(isinstance(v, str) and v.startswith("reported") for v in rule.values()) or \

@@ -88,12 +88,10 @@ def test_a_document_that_references_bib_lists_is_not_listed_again_even_under_its
 
 
 def test_a_description_standing_for_a_missing_title_is_printed_in_square_brackets():
-    from scs_compendium.outputs.bibliography import printed_title
-
-    assert printed_title("(Xinhua report on Suining's mass credit scores)") == "[Xinhua report on Suining's mass credit scores]"
-    assert printed_title("(The Paper report (6 September 2020) on Suzhou)") == "[The Paper report (6 September 2020) on Suzhou]"
+    assert bib.description("(Xinhua report on Suining's mass credit scores)") == "[Xinhua report on Suining's mass credit scores]"
+    assert bib.description("(The Paper report (6 September 2020) on Suzhou)") == "[The Paper report (6 September 2020) on Suzhou]"
     own = "(十八大·中国聚焦)中共首提“社会主义核心价值观”汲取人类文明共同成果"  # the source's own title
-    assert printed_title(own) == own and printed_title(" Trust ") == "Trust"
+    assert bib.description(own) is None and bib._item(url="http://a.example/t", title=" Trust ", author="")["title"] == "Trust"
     items = [item for table in bib.data_sources(REPO).values() for item in table]
     assert own in {item.get("title") for item in items}
     assert not any(t.startswith("(") and t.endswith(")") for t in (item.get("title", "") for item in items))

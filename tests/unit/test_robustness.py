@@ -10,7 +10,7 @@ import math
 
 import pytest
 
-from scs_compendium import robustness
+from scs_compendium import robustness, robustness_summary
 from scs_compendium.claims import load_registry
 from scs_compendium.engine.spec import Parameter, Step, load_pipeline
 from scs_compendium.errors import ParameterError, SpecError
@@ -45,20 +45,20 @@ def test_flip_points_known_by_construction_are_found_and_described():
     names, rows = robustness.grid(step, step.defaults())
     results = [({n: v for n, v in zip(names, row) if v != step.defaults()[n]}, {"c": toy_verdict(dict(zip(names, row)))})
                for row in rows]
-    summary = robustness.summarise({"c": toy_verdict(step.defaults())}, results)["c"]
+    summary = robustness_summary.summarise({"c": toy_verdict(step.defaults())}, results)["c"]
     assert (summary["variants"], summary["agree"], summary["changed"]) == (4, 2, 2)
     assert [f["parameters"] for f in summary["flips"]] == [{"t": 0.3}, {"t": 0.4}]
-    assert robustness.describe(summary) == "fragile (2/4: inconsistent when t = 0.3 or 0.4)"
-    steady = robustness.summarise({"c": "consistent"}, [({}, {"c": "consistent"}), ({"t": 0.1}, {"c": "consistent"})])["c"]
-    assert robustness.describe(steady) == "robust (2/2)"
-    minority = robustness.summarise({"c": "consistent"}, [({}, {"c": "consistent"}), ({"t": 0.1, "u": 1}, {"c": "x"}),
+    assert robustness_summary.describe(summary) == "fragile (2/4: inconsistent when t = 0.3 or 0.4)"
+    steady = robustness_summary.summarise({"c": "consistent"}, [({}, {"c": "consistent"}), ({"t": 0.1}, {"c": "consistent"})])["c"]
+    assert robustness_summary.describe(steady) == "robust (2/2)"
+    minority = robustness_summary.summarise({"c": "consistent"}, [({}, {"c": "consistent"}), ({"t": 0.1, "u": 1}, {"c": "x"}),
                                                           ({"t": 0.3, "u": 1}, {"c": "x"})])["c"]
-    assert robustness.describe(minority) == ("fragile (1/3: 2 combinations of parameters; the run's verdict is the "
+    assert robustness_summary.describe(minority) == ("fragile (1/3: 2 combinations of parameters; the run's verdict is the "
                                              "minority of its grid)")
 
 
 def test_claims_that_wait_for_data_are_not_swept():
-    assert robustness.summarise({"c": "needs data"}, [({"t": 0.1}, {"c": "needs data"})]) == {}
+    assert robustness_summary.summarise({"c": "needs data"}, [({"t": 0.1}, {"c": "needs data"})]) == {}
 
 
 def test_every_threshold_a_verdict_rule_uses_has_a_declared_range():
@@ -216,9 +216,9 @@ def test_the_hand_made_process_pool_is_gone():
 
 def test_the_article_value_is_the_reported_number_a_claims_rules_compare_with():
     claims = {c.id: c for c in load_registry(pipeline=load_pipeline())}
-    assert robustness.article_value(claims["s71-trustworthy-99-percent"]) == 99  # at_least: reported
-    assert robustness.article_value(claims["fn66-blacklisted-population-share"]) == [0.15, 0.3]  # within its range
-    assert robustness.article_value(claims["s3-western-hardly-economic"]) is None  # 'hardly' is no number
+    assert robustness_summary.article_value(claims["s71-trustworthy-99-percent"]) == 99  # at_least: reported
+    assert robustness_summary.article_value(claims["fn66-blacklisted-population-share"]) == [0.15, 0.3]  # within its range
+    assert robustness_summary.article_value(claims["s3-western-hardly-economic"]) is None  # 'hardly' is no number
 
 
 def curve_analysis(article) -> dict:
@@ -239,10 +239,11 @@ def test_a_specification_curve_draws_the_articles_value_from_the_results(article
     import matplotlib.pyplot as plt
 
     from scs_compendium.outputs import robustness_view as view
+    from scs_compendium.outputs.style import ARTICLE_COLOUR
 
     figure = view.plot_curves(curve_analysis(article))
     ax = figure.axes[0]
-    drawn = [line for line in ax.get_lines() if line.get_color() == view.ARTICLE_COLOUR]
+    drawn = [line for line in ax.get_lines() if line.get_color() == ARTICLE_COLOUR]
     assert [line.get_ydata()[0] for line in drawn] == ends  # a horizontal line at each end of the article's figure
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert (label in legend) if label else not any(t.startswith("article") for t in legend)

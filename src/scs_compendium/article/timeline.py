@@ -119,6 +119,9 @@ def event_label(text: str, width: int = 30) -> str:
     return textwrap.fill(text, width)
 
 
+COVER = 100  # the weight of a box a label covers (a point, another label); leaving the plot weighs ten times more
+
+
 def _clashes(box, taken, frame, lines=(), leader=None) -> int:
     """How badly a text's box sits (0: not at all, in display units): leaving `frame` counts most, then each box
     of `taken` (points, other labels) it covers, then each of the `lines` (paths: the response arrows) it
@@ -127,7 +130,7 @@ def _clashes(box, taken, frame, lines=(), leader=None) -> int:
     covered = sum(box.overlaps(other) for other in taken)
     crossed = sum(line.intersects_bbox(box, filled=False) for line in lines)
     led_across = sum(line.intersects_path(leader, filled=False) for line in lines) if leader is not None else 0
-    return 1000 * (not inside) + 100 * covered + 10 * crossed + led_across
+    return 10 * COVER * (not inside) + COVER * covered + 10 * crossed + led_across
 
 
 def display_path(annotation):
@@ -207,20 +210,21 @@ def plot_timeline(events: pd.DataFrame, phases: pd.DataFrame, lags: list[dict], 
               for event in labelled if event in positions}
     # each label at its nearest place that covers no point, label or arrow (or, in a crowded figure, the one
     # that clashes least), the labels taken in the order that leaves the fewest clashes in all
-    order, chosen = min((_greedy(places, order) for order in islice(permutations(places), 120)), key=lambda t: t[1][0])
-    for event, (_, dx, dy, _box) in zip(order, chosen[1]):
+    _, order, chosen = min((_greedy(places, order) for order in islice(permutations(places), 120)), key=lambda t: t[0])
+    for event, (_, dx, dy, _box) in zip(order, chosen):
         _label(ax, event_label(text[event]), positions[event], dx, dy)
 
 
 def _greedy(places: dict, order: tuple) -> tuple:
-    """The labels of `order` placed one after another, each at its best place given those before it: the order,
-    and (the clashes in all, the place of each)."""
+    """The labels of `order` placed one after another, each at its best place given those before it (the nearest
+    of the best): the clashes in all, the order and the place of each."""
     placed, total = [], 0
     for event in order:
-        place = min(places[event], key=lambda p: p[0] + 100 * sum(p[3].overlaps(other[3]) for other in placed))
-        total += place[0] + 100 * sum(place[3].overlaps(other[3]) for other in placed)
-        placed.append(place)
-    return order, (total, placed)
+        costs = [p[0] + COVER * sum(p[3].overlaps(other[3]) for other in placed) for p in places[event]]
+        best = costs.index(min(costs))
+        total += costs[best]
+        placed.append(places[event][best])
+    return total, order, placed
 
 
 def _places(ax, text: str, xy, points, frame, arrows, renderer) -> list[tuple]:

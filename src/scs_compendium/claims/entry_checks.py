@@ -89,12 +89,14 @@ def _research(where: str, research: Any) -> None:
                           f"{type(value).__name__} {shown(value)}")
 
 
-def _is_number(value: Any) -> bool:
+def is_number(value: Any) -> bool:
+    """An int or a float, not a bool."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _reported_numbers(reported: Any) -> bool:
-    return _is_number(reported) or (isinstance(reported, list) and bool(reported) and all(map(_is_number, reported)))
+def reported_numbers(reported: Any) -> bool:
+    """Whether what the article reports is a number or a list of numbers."""
+    return is_number(reported) or (isinstance(reported, list) and bool(reported) and all(map(is_number, reported)))
 
 
 def _rule(where: str, rule: dict, parameters: dict[str, str], reported: Any) -> None:
@@ -115,10 +117,10 @@ def _rule(where: str, rule: dict, parameters: dict[str, str], reported: Any) -> 
                 raise ClaimsError(f"{where}: field {field!r} names {value}, a parameter of type {declared}; a threshold "
                                   "needs a number (a parameter of type int or float)")
         elif isinstance(value, str) and value in REPORTED:
-            if not _reported_numbers(reported):
+            if not reported_numbers(reported):
                 raise ClaimsError(f"{where}: field {field!r} reads the article's reported value {shown(reported)}, "
                                   "which is not a number; give the threshold as a number")
-        elif not _is_number(value):
+        elif not is_number(value):
             raise ClaimsError(f"{where}: field {field!r} must be a number, @parameter or one of {list(REPORTED)}, "
                               f"got {type(value).__name__} {shown(value)}")
         elif key in WHOLE and (value != int(value) or value < 0):

@@ -89,6 +89,17 @@ class Claim:
         return next((p for p in self.parts if p.id == part_id), None)
 
 
+def rules_of(claim: Claim) -> list[dict]:
+    """Every rule of a claim: its own, its readings', its parts' and their readings'."""
+    rules = [claim.rule] if claim.rule else [r.rule for r in claim.readings]
+    return rules + [r for p in claim.parts for r in ([p.rule] if p.rule else [x.rule for x in p.readings])]
+
+
+def named_parameters(claim: Claim) -> list[str]:
+    """The step parameters (`@name`) that a claim's rules name, once each."""
+    return list(dict.fromkeys(name for rule in rules_of(claim) for name in thresholds_of(rule)))
+
+
 def load_registry(root: Path | None = None, pipeline: Pipeline | None = None) -> list[Claim]:
     """Read and check the registry; each error names the claim and the field."""
     pipeline = pipeline or load_pipeline(root)

@@ -60,11 +60,6 @@ def description(title: str) -> str | None:
     return f"[{title[1:-1]}]" if title.startswith("(") and position == len(title) - 1 else None
 
 
-def printed_title(title: str) -> str:
-    """The title as the bibliography prints it: the source's own, or the description in square brackets."""
-    return description(title) or title.strip()
-
-
 def _key(url: str, title: str) -> str:
     basis = url if url.startswith("http") else f"{title}|{url}"
     return "data:" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:10]

@@ -147,7 +147,7 @@ def plot_specification_curve(analysis: dict, claim_id: str, ax_values, ax_choice
     (above), with the parameter values that produced each (below); the run's value (dashed), the article's own figure
     (dotted, labelled 'article: ...', where the registry gives one that its rules compare with) and the threshold
     each variant compared it with (a dash per variant, for a swept parameter its rule names) marked."""
-    from .style import verdict_colours
+    from .style import ARTICLE_COLOUR, verdict_colours
 
     step = analysis["claims"][claim_id]["steps"][0]
     g = analysis["grids"][step]
@@ -182,9 +182,6 @@ def plot_specification_curve(analysis: dict, claim_id: str, ax_values, ax_choice
     ax_choices.set_yticks(range(len(labels)), labels, fontsize=6)
     ax_choices.invert_yaxis()
     ax_choices.set_xlabel("variants, sorted by the claim's value", fontsize=6)
-
-
-ARTICLE_COLOUR = "#7a0177"  # apart from the verdict colours and the greys of the run's value and thresholds
 
 
 def article_label(article) -> str:

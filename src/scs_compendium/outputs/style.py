@@ -72,6 +72,10 @@ def verdict_colours() -> dict[str, tuple]:
 
 
 
+# The article's own figure where a figure marks it: apart from the verdict colours and the greys of the run's value
+ARTICLE_COLOUR = "#7a0177"
+
+
 VERDICT_GLYPHS = {"reproduced": "✓", "partly reproduced": "◐", "not reproduced": "✗", "conflicting evidence": "⇄",
                   "depends on reading": "?", "consistent": "=", "inconsistent": "≠", "not checkable": "–",
                   "not searched": "○", "needs data": "…", "pending": "…"}
