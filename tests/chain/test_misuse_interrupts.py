@@ -64,7 +64,8 @@ def test_ctrl_c_stops_at_once_and_queued_steps_never_start(toy_fresh):
     # One job: a runs, then c (sleeping 30 s) while b waits in the queue.
     proc = scs(toy_fresh, "run", "--jobs", "1", "-p", "pause=30")
     wait_for(lambda: "a" in recorded(toy_fresh), what="step a to finish")
-    wait_for(lambda: any("ipykernel" in c for c in processes_of(toy_fresh).values()), what="c's kernel")
+    # c's own partial notebook, not just any kernel (a's may still be on its way out)
+    wait_for(lambda: (toy_fresh / "build/notebooks/.c.partial.ipynb").exists(), what="c to start")
     time.sleep(1.0)
     pressed = time.time()
     os.killpg(proc.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
@@ -75,8 +76,9 @@ def test_ctrl_c_stops_at_once_and_queued_steps_never_start(toy_fresh):
     for step in ("b", "c"):  # neither published: b was queued, c was running
         assert not (toy_fresh / f"build/results/{step}.json").exists(), out
     wait_for(lambda: not processes_of(toy_fresh), timeout=5, what="the run's processes to end")
-    rerun = Runner(toy_fresh, log=lambda _: None).run()
-    assert sorted(rerun.ran) == ["b", "c"] and rerun.fresh == ["a"]
+    lines = []
+    rerun = Runner(toy_fresh, log=lines.append).run()
+    assert sorted(rerun.ran) == ["b", "c"] and rerun.fresh == ["a"], (out, lines)
 
 
 def test_kill_9_of_scs_takes_its_notebook_runner_and_kernels_with_it(toy_fresh):

@@ -296,7 +296,8 @@ class Runner:
                 entry = future.result(timeout=30)
             except Exception:  # noqa: BLE001 - a step that cannot report is simply not recorded
                 continue
-            self._record(name, entry, plans[name], manifest, outcome, done)
+            if entry.get("status") == "succeeded":  # a step the interrupt stopped did not fail: it reruns
+                self._record(name, entry, plans[name], manifest, outcome, done)
 
     def _execute(self, step: Step, parameters: dict, commit: str) -> dict:
         if self._stopping.is_set():
